@@ -1,0 +1,62 @@
+# mail2jira: see README.md. `make run` starts the sandbox, `make test` runs every test.
+SHELL := /bin/bash
+GO ?= go
+AZURITE_VERSION := 3.37.0
+TOOLS := $(CURDIR)/.tools
+AZURITE := $(TOOLS)/node_modules/.bin/azurite
+WITH_AZURITE := internal/devtools/with-azurite.sh
+BIN := mail2jira
+APP_DIR := build/app
+PKG_DIR := dist/app
+PKG_ZIP := dist/mail2jira.zip
+
+.PHONY: help build app package start run test test-go lint bench azurite clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+build: ## host-native binary in bin/
+	$(GO) build -o bin/$(BIN) .
+
+app: build ## host-native Functions app folder in build/app (for func start)
+	@rm -rf $(APP_DIR) && mkdir -p $(APP_DIR)
+	cp host.json $(APP_DIR)/ && cp -r functions/* $(APP_DIR)/ && cp bin/$(BIN) $(APP_DIR)/$(BIN)
+	@[ -f local.settings.json ] && cp local.settings.json $(APP_DIR)/ || true
+
+package: ## linux/amd64 Functions app in dist/app and dist/mail2jira.zip, ready to deploy
+	@rm -rf $(PKG_DIR) $(PKG_ZIP) && mkdir -p $(PKG_DIR)
+	CGO_ENABLED=0 GOOS=linux GOARCH=amd64 $(GO) build -trimpath -ldflags='-s -w' -o $(PKG_DIR)/$(BIN) .
+	cp host.json $(PKG_DIR)/ && cp -r functions/* $(PKG_DIR)/
+	$(GO) run ./internal/devtools/zipdir $(PKG_DIR) $(PKG_ZIP)
+	@echo "packaged $(PKG_ZIP)"
+
+start: app ## the app under `func start` (needs Azure Functions Core Tools)
+	@command -v func >/dev/null || { echo "Azure Functions Core Tools ('func') is not installed: see README.md#running-under-the-functions-host, or use 'make run'"; exit 1; }
+	cd $(APP_DIR) && func start
+
+run: azurite ## the sandbox: Azurite, Graph/Jira/Key Vault emulators and the service, no cloud account needed
+	$(GO) run ./internal/devtools/sandbox
+
+test: azurite ## every test, against a private Azurite
+	$(WITH_AZURITE) $(MAKE) --no-print-directory test-go
+
+test-go:
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+
+lint: ## gofmt and go vet
+	@out=$$(gofmt -l $$(git ls-files '*.go')); [ -z "$$out" ] || { echo "gofmt needed:"; echo "$$out"; exit 1; }
+	$(GO) vet ./...
+
+bench: azurite ## benchmarks against Azurite and the emulators
+	$(WITH_AZURITE) $(GO) test -run '^$$' -bench . -benchmem ./...
+
+azurite: $(AZURITE) ## install Azurite from npm into .tools/
+
+$(AZURITE):
+	@command -v npm >/dev/null || { echo "npm is needed to install Azurite: install Node.js 20+"; exit 1; }
+	mkdir -p $(TOOLS) && cd $(TOOLS) && [ -f package.json ] || echo '{"private":true}' > $(TOOLS)/package.json
+	cd $(TOOLS) && npm install --no-audit --no-fund --loglevel=error azurite@$(AZURITE_VERSION)
+
+clean: ## remove build output (keeps .tools)
+	rm -rf bin build dist .bench
