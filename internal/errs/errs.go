@@ -100,3 +100,27 @@ func (v *Validation) Err() error {
 	}
 	return v
 }
+
+// public is an error with a message that is safe to show to API clients.
+type public struct {
+	msg string
+	err error
+}
+
+func (p *public) Error() string { return p.msg + ": " + p.err.Error() }
+func (p *public) Unwrap() error { return p.err }
+
+// WithPublic attaches a client-safe message to err (which should wrap a sentinel). Only such
+// messages, never internal error text, reach HTTP responses.
+func WithPublic(err error, format string, args ...any) error {
+	return &public{msg: fmt.Sprintf(format, args...), err: err}
+}
+
+// PublicMessage returns the client-safe message attached with WithPublic, if any.
+func PublicMessage(err error) (string, bool) {
+	var p *public
+	if errors.As(err, &p) {
+		return p.msg, true
+	}
+	return "", false
+}

@@ -1,0 +1,54 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/mail2jira/mail2jira/internal/errs"
+	"github.com/mail2jira/mail2jira/internal/registry"
+)
+
+// Deps are what the functions need from the rest of the service.
+type Deps struct {
+	UnderHost bool
+	Checks    []Check // health checks, one per dependency
+}
+
+// Impls returns every function's implementation, keyed by function name.
+func Impls(d Deps) map[string]Impl {
+	mode := "standalone"
+	if d.UnderHost {
+		mode = "host"
+	}
+	return map[string]Impl{
+		registry.FuncHealth:             {Serve: health(mode, d.Checks)},
+		registry.FuncGraphNotifications: {Invoke: pendingInvoke("issue 5 (mail ingestion)")},
+		registry.FuncGraphLifecycle:     {Invoke: pendingInvoke("issue 5 (mail ingestion)")},
+		registry.FuncProcessMail:        {Invoke: pendingInvoke("issue 6 (mail processing)")},
+		registry.FuncRenewSubscriptions: {Invoke: pendingInvoke("issue 5 (mail ingestion)")},
+		registry.FuncSweep:              {Invoke: pendingInvoke("issue 5 (mail ingestion)")},
+		registry.FuncTickets:            {Serve: pendingServe("issue 7 (ticket API)")},
+		registry.FuncJiraWebhook:        {Serve: pendingServe("issue 8 (Jira comment relay)")},
+		registry.FuncDocs:               {Serve: pendingServe("issue 7 (ticket API)")},
+		registry.FuncOpenAPI:            {Serve: pendingServe("issue 7 (ticket API)")},
+	}
+}
+
+// pendingInvoke and pendingServe stand in for functions whose logic has not landed: they
+// answer 501 and say which piece of work brings them, never a false success.
+func pendingInvoke(work string) InvokeFunc {
+	return func(ctx context.Context, inv *Invocation) (*Result, error) {
+		return nil, notImplemented(inv.Function, work)
+	}
+}
+
+func pendingServe(work string) HTTPFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		return notImplemented(r.URL.Path, work)
+	}
+}
+
+func notImplemented(what, work string) error {
+	return errs.WithPublic(fmt.Errorf("%s: %w", what, errs.ErrNotImplemented), "%s is not implemented yet; it arrives with %s", what, work)
+}
