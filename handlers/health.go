@@ -17,7 +17,7 @@ type Check struct {
 
 type checkResult struct {
 	Name   string `json:"name"`
-	Status string `json:"status"`          // "ok" or "failing"
+	Status string `json:"status"`           // "ok" or "failing"
 	Reason string `json:"reason,omitempty"` // an HTTP status text, never internal error text
 	Ms     int64  `json:"ms"`
 }

@@ -24,8 +24,8 @@ type Invoker interface {
 // PoolOptions configures a Pool.
 type PoolOptions struct {
 	Workers         int
-	Capacity        int               // messages waiting at most; beyond it Enqueue refuses
-	MaxDequeueCount int               // attempts before a message is given up (host.json maxDequeueCount)
+	Capacity        int // messages waiting at most; beyond it Enqueue refuses
+	MaxDequeueCount int // attempts before a message is given up (host.json maxDequeueCount)
 	Backoff         func(attempt int) time.Duration
 	QueueFunctions  map[string]string // queue name -> queue-triggered function name
 	Logger          *slog.Logger
