@@ -1,5 +1,6 @@
 // Package eml parses raw RFC 5322 mail (.eml) into the fields Microsoft Graph exposes on a
-// message, for the Graph emulator's deliver endpoint. It knows nothing of HTTP or mailboxes.
+// message, and writes such a message back to MIME, for the Graph emulator's deliver endpoint
+// and its /$value. It knows nothing of HTTP or mailboxes.
 package eml
 
 import "time"
@@ -19,8 +20,8 @@ type Header struct {
 
 // Attachment is one MIME part that Graph would list under attachments.
 type Attachment struct {
-	Name        string
-	ContentType string
+	Name        string   // filename (RFC 2231 and encoded-words decoded); the subject for a message/rfc822 part; ATT00001.ext when unnamed
+	ContentType string   // media type without parameters, e.g. "application/pdf"
 	ContentID   string   // without angle brackets; set for cid: referenced parts
 	Inline      bool     // Content-Disposition inline or referenced by cid: from the HTML body
 	Data        []byte   // decoded content (for message/rfc822 parts, the raw attached mail)
@@ -36,13 +37,13 @@ type Message struct {
 	ThreadTopic  string
 	Subject      string // decoded from encoded-words into UTF-8
 	From         *Address
-	Sender       *Address
+	Sender       *Address // the Sender header, or From when there is none (Graph always reports a sender)
 	ReplyTo      []Address
 	To, Cc, Bcc  []Address
-	Date         time.Time
+	Date         time.Time // zero when the mail has no parseable Date header
 	Headers      []Header
-	TextBody     string // UTF-8, from text/plain
-	HTMLBody     string // UTF-8, from text/html
+	TextBody     string // UTF-8, from text/plain, line breaks as "\n"
+	HTMLBody     string // UTF-8, from text/html, line breaks as "\n"
 	UniqueText   string // the new text without quoted history (Graph's uniqueBody)
 	UniqueHTML   string // the new HTML without quoted history
 	Importance   string // "low", "normal" or "high" (Importance, X-Priority, Priority headers)
@@ -50,4 +51,13 @@ type Message struct {
 	MessageClass string // Exchange message class, e.g. "IPM.Note", "IPM.Note.Rules.OofTemplate.Microsoft"
 	IsMeeting    bool   // a meeting request or response (Graph: eventMessage)
 	Attachments  []Attachment
+
+	// MeetingMessageType is Graph's eventMessage.meetingMessageType ("meetingRequest",
+	// "meetingCancelled", "meetingAccepted", "meetingTenativelyAccepted" (sic), "meetingDeclined")
+	// when IsMeeting, else empty.
+	MeetingMessageType string
+	// IsReadReceiptRequested reports a Disposition-Notification-To header (Graph: isReadReceiptRequested).
+	IsReadReceiptRequested bool
+	// IsDeliveryReceiptRequested reports a Return-Receipt-To header (Graph: isDeliveryReceiptRequested).
+	IsDeliveryReceiptRequested bool
 }
