@@ -19,15 +19,14 @@ build: ## host-native binary in bin/
 	$(GO) build -o bin/$(BIN) .
 
 app: build ## host-native Functions app folder in build/app (for func start)
-	@rm -rf $(APP_DIR) && mkdir -p $(APP_DIR)
-	cp host.json $(APP_DIR)/ && cp -r functions/* $(APP_DIR)/ && cp bin/$(BIN) $(APP_DIR)/$(BIN)
-	@[ -f local.settings.json ] && cp local.settings.json $(APP_DIR)/ || true
+	@rm -rf $(APP_DIR) && mkdir -p $(APP_DIR) && cp bin/$(BIN) $(APP_DIR)/$(BIN)
+	$(GO) run ./internal/devtools/pack -src . -app $(APP_DIR)
+	@if [ -f local.settings.json ]; then cp local.settings.json $(APP_DIR)/; fi
 
 package: ## linux/amd64 Functions app in dist/app and dist/mail2jira.zip, ready to deploy
 	@rm -rf $(PKG_DIR) $(PKG_ZIP) && mkdir -p $(PKG_DIR)
 	CGO_ENABLED=0 GOOS=linux GOARCH=amd64 $(GO) build -trimpath -ldflags='-s -w' -o $(PKG_DIR)/$(BIN) .
-	cp host.json $(PKG_DIR)/ && cp -r functions/* $(PKG_DIR)/
-	$(GO) run ./internal/devtools/zipdir $(PKG_DIR) $(PKG_ZIP)
+	$(GO) run ./internal/devtools/pack -src . -app $(PKG_DIR) -zip $(PKG_ZIP)
 	@echo "packaged $(PKG_ZIP)"
 
 start: app ## the app under `func start` (needs Azure Functions Core Tools)
