@@ -17,6 +17,7 @@ import (
 	"github.com/mail2jira/mail2jira/internal/hostmeta"
 	"github.com/mail2jira/mail2jira/internal/logging"
 	"github.com/mail2jira/mail2jira/internal/registry"
+	"github.com/mail2jira/mail2jira/internal/secrets"
 	"github.com/mail2jira/mail2jira/internal/standalone"
 )
 
@@ -61,7 +62,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 // serve loads the configuration, wires the functions and serves until ctx ends.
 func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
-	cfg, err := config.Load(ctx, getenv, nil)
+	src, err := secrets.New(strings.TrimSpace(getenv("KEY_VAULT_URL")), getenv)
+	if err != nil {
+		return fmt.Errorf("KEY_VAULT_URL: %w", err)
+	}
+	cfg, err := config.Load(ctx, getenv, src)
 	if err != nil {
 		return err
 	}

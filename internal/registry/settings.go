@@ -8,6 +8,7 @@ type Setting struct {
 	VaultName   string // Key Vault secret name (letters, digits and '-'), for secrets
 	Default     string // used when the setting is empty
 	Required    bool   // start-up fails without it (and without a default)
+	Platform    bool   // set by Azure Functions itself, never by operators
 	Description string // one line for README.md and local.settings.json.example
 }
 
@@ -24,7 +25,7 @@ var Settings = []Setting{
 	{Name: "O365_AUTHORITY_HOST", Default: "https://login.microsoftonline.com/", Description: "Entra ID authority host; change for national clouds."},
 	{Name: "GRAPH_BASE_URL", Default: "https://graph.microsoft.com/v1.0", Description: "Microsoft Graph base URL; change for national clouds."},
 	{Name: "PUBLIC_BASE_URL", Description: "Public https base URL Graph posts notifications to; in Azure derived from WEBSITE_HOSTNAME."},
-	{Name: "WEBSITE_HOSTNAME", Description: "Set by Azure Functions: the app's host name (used when PUBLIC_BASE_URL is empty)."},
+	{Name: "WEBSITE_HOSTNAME", Platform: true, Description: "Set by Azure Functions: the app's host name (used when PUBLIC_BASE_URL is empty)."},
 	// Jira.
 	{Name: "ATLASSIAN_URL", Required: true, Description: "Jira Cloud site URL, e.g. https://your-site.atlassian.net."},
 	{Name: "ATLASSIAN_USER", Required: true, Description: "Email of the Jira account the service acts as."},
@@ -48,7 +49,7 @@ var Settings = []Setting{
 	{Name: "SWEEP_SCHEDULE", Default: "0 */15 * * * *", Description: "NCRONTAB (6 fields) for the sweep that finds missed mail."},
 	{Name: "RENEW_SCHEDULE", Default: "0 0 * * * *", Description: "NCRONTAB (6 fields) for the Graph subscription renewal timer."},
 	{Name: "LISTEN_ADDRESS", Default: "127.0.0.1:7071", Description: "Standalone mode: address to listen on (under the host, FUNCTIONS_CUSTOMHANDLER_PORT decides)."},
-	{Name: "FUNCTIONS_CUSTOMHANDLER_PORT", Description: "Set by the Functions host: the port to listen on; its presence selects host mode."},
+	{Name: "FUNCTIONS_CUSTOMHANDLER_PORT", Platform: true, Description: "Set by the Functions host: the port to listen on; its presence selects host mode."},
 	{Name: "WORKERS", Default: "4", Description: "Standalone mode: queue workers in the in-process pool."},
 	{Name: "LOG_LEVEL", Default: "info", Description: "debug, info, warn or error."},
 }

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server's logging goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func freeAddr(tb testing.TB) string {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// baseEnv is a complete standalone configuration; tests override single settings.
+func baseEnv(tb testing.TB, overrides ...string) func(string) string {
+	env := map[string]string{
+		"MAILBOX":             "support@contoso.example",
+		"O365_TENANT_ID":      "11111111-1111-1111-1111-111111111111",
+		"O365_CLIENT_ID":      "22222222-2222-2222-2222-222222222222",
+		"O365_CLIENT_SECRET":  "client-secret-value-0123456789",
+		"ATLASSIAN_URL":       "https://contoso.atlassian.net",
+		"ATLASSIAN_USER":      "bot@contoso.example",
+		"ATLASSIAN_API_TOKEN": "jira-token-value-0123456789",
+		"JIRA_BOARDS":         "support=Support",
+		"AzureWebJobsStorage": "UseDevelopmentStorage=true",
+		"API_KEYS":            "standalone-key-0123456789",
+		"LISTEN_ADDRESS":      freeAddr(tb),
+	}
+	for _, o := range overrides {
+		k, v, _ := strings.Cut(o, "=")
+		env[k] = v
+	}
+	return func(k string) string { return env[k] }
+}
+
+func TestRunHelpAndUnknownCommand(t *testing.T) {
+	tests := []struct {
+		args    []string
+		wantErr string
+		wantOut string
+	}{
+		{[]string{"mail2jira", "help"}, "", "Usage:"},
+		{[]string{"mail2jira", "--help"}, "", "Usage:"},
+		{[]string{"mail2jira", "frobnicate"}, `unknown command "frobnicate"`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args[1:], " "), func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			err := run(context.Background(), tt.args, baseEnv(t), &out, &errOut)
+			if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Errorf("err = %v, want %q", err, tt.wantErr)
+			}
+			if tt.wantErr == "" && err != nil {
+				t.Errorf("err = %v", err)
+			}
+			if !strings.Contains(out.String(), tt.wantOut) {
+				t.Errorf("stdout %q lacks %q", out.String(), tt.wantOut)
+			}
+		})
+	}
+}
+
+func TestRunRefusesBadConfigNamingEverySetting(t *testing.T) {
+	err := run(context.Background(), []string{"mail2jira"}, baseEnv(t, "MAILBOX=", "ATLASSIAN_URL=nope", "WORKERS=x"), &bytes.Buffer{}, &bytes.Buffer{})
+	for _, want := range []string{"MAILBOX", "ATLASSIAN_URL", "WORKERS"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v does not name %s", err, want)
+		}
+	}
+}
+
+// TestRunServesStandalone starts the real program and waits for its health route.
+func TestRunServesStandalone(t *testing.T) {
+	env := baseEnv(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"mail2jira"}, env, out, out) }()
+
+	url := "http://" + env("LISTEN_ADDRESS") + "/api/health"
+	var status int
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if resp, err := http.Get(url); err == nil {
+			status = resp.StatusCode
+			resp.Body.Close()
+			break
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if status != http.StatusOK {
+		t.Fatalf("health status %d; log:\n%s", status, out)
+	}
+	logs := out.String()
+	if !strings.Contains(logs, `"msg":"mail2jira listening"`) || !strings.Contains(logs, url) {
+		t.Errorf("no start-up line naming %s:\n%s", url, logs)
+	}
+	for _, secret := range []string{"client-secret-value-0123456789", "jira-token-value-0123456789", "standalone-key-0123456789"} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("log leaks a secret:\n%s", logs)
+		}
+	}
+}
