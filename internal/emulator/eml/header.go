@@ -132,9 +132,16 @@ func parseAddresses(v string) []Address {
 		return out
 	}
 	var out []Address
+	carry := ""
 	for _, item := range splitAddressList(v) {
-		if a, ok := looseAddress(item); ok {
+		if a, ok := looseAddress(carry + item); ok {
 			out = append(out, a)
+			carry = ""
+			continue
+		}
+		carry = ""
+		if t := strings.TrimSpace(item); t != "" && !strings.ContainsAny(t, "@<") {
+			carry = t + "," // "Doe, John <j@x>": an unquoted comma inside a display name
 		}
 	}
 	return out
