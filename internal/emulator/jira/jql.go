@@ -214,7 +214,7 @@ func parseJQL(s string) (*query, error) {
 }
 
 func (p *jqlParser) peek() token { return p.toks[p.i] }
-func (p *jqlParser) next() token  { t := p.toks[p.i]; p.i++; return t }
+func (p *jqlParser) next() token { t := p.toks[p.i]; p.i++; return t }
 func (p *jqlParser) isWord(w string) bool {
 	t := p.peek()
 	return t.kind == tWord && strings.EqualFold(t.text, w)
