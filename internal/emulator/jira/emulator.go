@@ -224,7 +224,9 @@ func (e *Emulator) base(r *http.Request) string {
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false) // Jira writes rendered HTML and URLs without \u003c escapes
+	_ = enc.Encode(v)
 }
 
 // writeErrors writes Jira's ErrorCollection body:
