@@ -65,10 +65,8 @@ func (e *Emulator) attachmentValue(c *call) {
 		case a.kind == kindReference:
 			writeError(c.w, c.r, http.StatusMethodNotAllowed, "ErrorInvalidRequest", "The raw content of a reference attachment cannot be downloaded.")
 			return
-		case a.kind == kindItem && len(a.data) > 0:
-			body, ctype = a.data, "text/plain"
-		case a.kind == kindItem && a.item != nil:
-			body, ctype = renderMIME(messageFromEML(a.item)), "text/plain"
+		case a.kind == kindItem:
+			body, ctype = itemMIME(a), "text/plain"
 		default:
 			body = a.data
 		}

@@ -108,6 +108,9 @@ func messageFromEML(in *eml.Message) *message {
 		headers:           append([]eml.Header{}, in.Headers...),
 		messageClass:      firstNonEmpty(in.MessageClass, "IPM.Note"),
 		isMeeting:         in.IsMeeting,
+		meetingType:       in.MeetingMessageType,
+		readReceipt:       in.IsReadReceiptRequested,
+		deliveryReceipt:   in.IsDeliveryReceiptRequested,
 		sent:              in.Date.UTC(),
 	}
 	if in.Date.IsZero() {

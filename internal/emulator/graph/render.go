@@ -112,10 +112,10 @@ func (v view) message(m *message) map[string]any {
 		"inferenceClassification":    func() any { return "focused" },
 		"internetMessageHeaders":     func() any { return headers(m.headers) },
 		"internetMessageId":          func() any { return m.internetMessageID },
-		"isDeliveryReceiptRequested": func() any { return false },
+		"isDeliveryReceiptRequested": func() any { return m.deliveryReceipt },
 		"isDraft":                    func() any { return m.isDraft },
 		"isRead":                     func() any { return m.isRead },
-		"isReadReceiptRequested":     func() any { return false },
+		"isReadReceiptRequested":     func() any { return m.readReceipt },
 		"lastModifiedDateTime":       func() any { return graphTime(m.modified) },
 		"parentFolderId":             func() any { return m.folderID },
 		"receivedDateTime":           func() any { return graphTime(m.received) },
@@ -140,7 +140,7 @@ func (v view) message(m *message) map[string]any {
 	}
 	if m.isMeeting {
 		out["@odata.type"] = "#microsoft.graph.eventMessage"
-		out["meetingMessageType"] = "meetingRequest"
+		out["meetingMessageType"] = firstNonEmpty(m.meetingType, "meetingRequest")
 	}
 	if v.q.attachments {
 		atts := []any{}

@@ -65,6 +65,8 @@ type message struct {
 	headers                       []eml.Header
 	messageClass                  string
 	isMeeting                     bool
+	meetingType                   string
+	readReceipt, deliveryReceipt  bool
 	attachments                   []*attachment
 	raw                           []byte
 }
