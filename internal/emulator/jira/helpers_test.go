@@ -11,6 +11,8 @@ import (
 	"github.com/ctreminiom/go-atlassian/v2/jira/agile"
 	v3 "github.com/ctreminiom/go-atlassian/v2/jira/v3"
 	"github.com/ctreminiom/go-atlassian/v2/pkg/infra/models"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // Seeded accounts; the token of each is its account id + "-token".
@@ -144,3 +146,8 @@ func errorBody(res *models.ResponseScheme) string {
 }
 
 func isErr(err, target error) bool { return errors.Is(err, target) }
+
+// cmpIgnore ignores the named fields of received.
+func cmpIgnore(fields ...string) cmp.Option {
+	return cmpopts.IgnoreFields(received{}, fields...)
+}

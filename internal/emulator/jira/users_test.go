@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"strings"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
