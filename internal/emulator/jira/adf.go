@@ -128,7 +128,7 @@ func validateNode(n *adfNode, path string) error {
 	}
 	for i := range n.Content {
 		c := &n.Content[i]
-		if !contains(rule.children, c.Type) {
+		if _, known := adfRules[c.Type]; known && !contains(rule.children, c.Type) {
 			return fmt.Errorf("%s: %s may not contain %q", path, n.Type, c.Type)
 		}
 		if err := validateNode(c, fmt.Sprintf("%s.content[%d]", path, i)); err != nil {

@@ -8,50 +8,6 @@ import (
 	"strings"
 )
 
-// routes registers every endpoint; the REST ones go through e.api (auth, faults, counters).
-func (e *Emulator) routes() {
-	e.mux = http.NewServeMux()
-	e.mux.HandleFunc("GET /{$}", e.handlePage)
-	e.mux.HandleFunc("GET /view/attachment/{id}/{name}", e.handleViewAttachment)
-
-	e.api("POST /rest/api/3/issue", e.handleCreateIssue)
-	e.api("GET /rest/api/3/issue/{key}", e.handleGetIssue)
-	e.api("DELETE /rest/api/3/issue/{key}", e.handleDeleteIssue)
-	e.api("POST /rest/api/3/search/jql", e.handleSearchJQL)
-	e.api("GET /rest/api/3/search/jql", e.handleSearchJQL)
-	e.api("GET /rest/api/3/search", e.handleOldSearch)
-	e.api("POST /rest/api/3/search", e.handleOldSearch)
-	e.api("POST /rest/api/3/issue/{key}/comment", e.handleAddComment)
-	e.api("GET /rest/api/3/issue/{key}/comment", e.handleGetComments)
-	e.api("GET /rest/api/3/issue/{key}/comment/{id}", e.handleGetComment)
-	e.api("GET /rest/api/3/comment/{id}/properties/{prop}", e.handleCommentProperty)
-	e.api("PUT /rest/api/3/comment/{id}/properties/{prop}", e.handleCommentProperty)
-	e.api("POST /rest/api/3/issue/{key}/attachments", e.handleAddAttachments)
-	e.api("GET /rest/api/3/attachment/{id}", e.handleAttachmentMeta)
-	e.api("GET /rest/api/3/attachment/content/{id}", e.handleAttachmentContent)
-	e.api("POST /rest/api/3/issue/{key}/watchers", e.handleAddWatcher)
-	e.api("GET /rest/api/3/issue/{key}/watchers", e.handleGetWatchers)
-	e.api("DELETE /rest/api/3/issue/{key}/watchers", e.handleDeleteWatcher)
-	e.api("GET /rest/api/3/issue/{key}/properties", e.handleIssuePropertyKeys)
-	e.api("GET /rest/api/3/issue/{key}/properties/{prop}", e.handleIssueProperty)
-	e.api("PUT /rest/api/3/issue/{key}/properties/{prop}", e.handleIssueProperty)
-	e.api("DELETE /rest/api/3/issue/{key}/properties/{prop}", e.handleIssueProperty)
-	e.api("GET /rest/api/3/user/search", e.handleUserSearch)
-	e.api("GET /rest/api/3/user", e.handleGetUser)
-	e.api("GET /rest/api/3/myself", e.handleMyself)
-	e.api("GET /rest/api/3/mypermissions", e.handleMyPermissions)
-	e.api("GET /rest/api/3/project/search", e.handleProjectSearch)
-	e.api("GET /rest/api/3/project/{key}", e.handleGetProject)
-	e.api("GET /rest/api/3/issuetype", e.handleIssueTypes)
-	e.api("GET /rest/api/3/priority", e.handlePriorities)
-	e.api("GET /rest/api/3/label", e.handleLabels)
-	e.api("GET /rest/api/3/filter/{id}", e.handleGetFilter)
-	e.api("GET /rest/agile/1.0/board", e.handleBoards)
-	e.api("GET /rest/agile/1.0/board/{id}", e.handleBoard)
-	e.api("GET /rest/agile/1.0/board/{id}/configuration", e.handleBoardConfiguration)
-	e.api("GET /rest/agile/1.0/board/{id}/project", e.handleBoardProjects)
-}
-
 var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Jira emulator</title>
 <style>body{font-family:sans-serif;margin:2em;max-width:60em}article{border:1px solid #ccc;padding:0 1em;margin:1em 0}
