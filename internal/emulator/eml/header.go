@@ -77,10 +77,12 @@ func splitHeader(b []byte) (headers, []byte, error) {
 	return hs, nil, nil
 }
 
-// cleanHeaders trims the values and makes them valid UTF-8 (raw 8-bit headers happen).
+// cleanHeaders trims the values, turns stray CRs into spaces, and makes them valid UTF-8
+// (raw 8-bit headers happen).
 func cleanHeaders(hs headers) headers {
 	for i := range hs {
-		hs[i].Value = lenientUTF8([]byte(strings.TrimSpace(hs[i].Value)))
+		v := strings.ReplaceAll(hs[i].Value, "\r", " ")
+		hs[i].Value = lenientUTF8([]byte(strings.TrimSpace(v)))
 	}
 	return hs
 }

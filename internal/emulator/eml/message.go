@@ -1,6 +1,3 @@
-// Package eml parses raw RFC 5322 mail (.eml) into the fields Microsoft Graph exposes on a
-// message, and writes such a message back to MIME, for the Graph emulator's deliver endpoint
-// and its /$value. It knows nothing of HTTP or mailboxes.
 package eml
 
 import "time"

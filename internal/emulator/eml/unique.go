@@ -22,7 +22,8 @@ var (
 	headerFrom = regexp.MustCompile(`(?i)^\s*\*?(from|von|de|van|da|från|fra)\s*:\*?\s*\S`)
 	headerSent = regexp.MustCompile(`(?i)^\s*\*?(sent|date|gesendet|datum|envoyé|enviado|inviato|verzonden|skickat|sendt)\s*:\*?\s*\S`)
 	// attribution is Gmail's and Apple's "On <date>, <name> wrote:" in a few languages.
-	attribution = regexp.MustCompile(`(?i)^\s*(on|am|le|el|il|op)\s.*(wrote|schrieb|a écrit|escribió|ha scritto|schreef)\s*:\s*$`)
+	// German and French put the name after the verb ("Am ... schrieb A <a@x>:").
+	attribution = regexp.MustCompile(`(?i)^\s*(on|am|le|el|il|op)\s.*(wrote|a écrit|escribió|ha scritto|schreef)\s*:\s*$|^\s*(am|le)\s.*\s(schrieb|a écrit)\s.*:\s*$`)
 	attribStart = regexp.MustCompile(`(?i)^\s*(on|am|le|el|il|op)\s`)
 	attribEnd   = regexp.MustCompile(`(?i)(wrote|schrieb|a écrit|escribió|ha scritto|schreef)\s*:\s*$`)
 	underscores = regexp.MustCompile(`^\s*_{10,}\s*$`)
@@ -107,7 +108,11 @@ func uniqueHTML(body string) string {
 	if isElem(marker, atom.Div) && attr(marker, "id") == "divRplyFwdMsg" {
 		// Outlook draws a rule right above its reply header.
 		if prev := prevElement(marker); prev != nil && isElem(prev, atom.Hr) {
-			prev.Parent.RemoveChild(prev)
+			for prev != marker {
+				next := prev.NextSibling
+				prev.Parent.RemoveChild(prev)
+				prev = next
+			}
 		}
 	}
 	cutFrom(marker)
@@ -200,13 +205,14 @@ func attr(n *html.Node, key string) string {
 	return ""
 }
 
-// textOf concatenates the text under n, one line per block-ish break, capped so a huge
-// container is not flattened just to test a marker.
+// textOf concatenates the text under n, with a line break per <br>. It looks at a bounded
+// number of nodes, so testing every container for a marker stays linear.
 func textOf(n *html.Node) string {
 	var b strings.Builder
+	budget := 200
 	var walk func(*html.Node)
 	walk = func(c *html.Node) {
-		if b.Len() > 2000 {
+		if budget--; budget < 0 {
 			return
 		}
 		if c.Type == html.TextNode {
@@ -215,7 +221,7 @@ func textOf(n *html.Node) string {
 		if isElem(c, atom.Br) {
 			b.WriteString("\n")
 		}
-		for ch := c.FirstChild; ch != nil; ch = ch.NextSibling {
+		for ch := c.FirstChild; ch != nil && budget >= 0; ch = ch.NextSibling {
 			walk(ch)
 		}
 	}
