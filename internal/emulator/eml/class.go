@@ -18,19 +18,19 @@ const SandboxClassHeader = "X-Sandbox-Message-Class"
 // https://learn.microsoft.com/en-us/office/client-developer/outlook/mapi/pidtagmessageclass-canonical-property
 // and https://learn.microsoft.com/en-us/previous-versions/office/developer/exchange-server-2007/aa566388(v=exchg.80).
 const (
-	ClassNote             = "IPM.Note"
-	ClassNDR              = "REPORT.IPM.Note.NDR"
-	ClassDR               = "REPORT.IPM.Note.DR"
-	ClassDelayed          = "REPORT.IPM.Note.Delayed"
-	ClassReadReceipt      = "REPORT.IPM.Note.IPNRN"
-	ClassNotReadReceipt   = "REPORT.IPM.Note.IPNNRN"
-	ClassOutOfOffice      = "IPM.Note.Rules.OofTemplate.Microsoft"
-	ClassRecall           = "IPM.Outlook.Recall"
-	ClassMeetingRequest   = "IPM.Schedule.Meeting.Request"
-	ClassMeetingCanceled  = "IPM.Schedule.Meeting.Canceled"
-	ClassMeetingAccepted  = "IPM.Schedule.Meeting.Resp.Pos"
-	ClassMeetingTentative = "IPM.Schedule.Meeting.Resp.Tent"
-	ClassMeetingDeclined  = "IPM.Schedule.Meeting.Resp.Neg"
+	ClassNote             = "IPM.Note"                             // an ordinary mail
+	ClassNDR              = "REPORT.IPM.Note.NDR"                  // a non-delivery report (bounce)
+	ClassDR               = "REPORT.IPM.Note.DR"                   // a delivery report
+	ClassDelayed          = "REPORT.IPM.Note.Delayed"              // a delayed-delivery notice
+	ClassReadReceipt      = "REPORT.IPM.Note.IPNRN"                // a read receipt
+	ClassNotReadReceipt   = "REPORT.IPM.Note.IPNNRN"               // a not-read receipt
+	ClassOutOfOffice      = "IPM.Note.Rules.OofTemplate.Microsoft" // an out-of-office reply
+	ClassRecall           = "IPM.Outlook.Recall"                   // a message recall
+	ClassMeetingRequest   = "IPM.Schedule.Meeting.Request"         // a meeting invitation
+	ClassMeetingCanceled  = "IPM.Schedule.Meeting.Canceled"        // a meeting cancellation
+	ClassMeetingAccepted  = "IPM.Schedule.Meeting.Resp.Pos"        // a meeting acceptance
+	ClassMeetingTentative = "IPM.Schedule.Meeting.Resp.Tent"       // a tentative acceptance
+	ClassMeetingDeclined  = "IPM.Schedule.Meeting.Resp.Neg"        // a meeting decline
 )
 
 // classify sets MessageClass, IsMeeting and MeetingMessageType.

@@ -22,13 +22,14 @@
 //     properties.
 //   - Headers: every top-level header in order, unfolded, not decoded (Graph's
 //     internetMessageHeaders); raw 8-bit values are made valid UTF-8.
-//   - Message class (Graph's singleValueExtendedProperty "String 0x001A"): see deriveClass.
-//     Delivery status notifications by their most severe Action (failed: .NDR, delayed:
+//   - Message class (Graph's singleValueExtendedProperty "String 0x001A", the Class*
+//     constants): delivery status notifications by their most severe Action (failed: .NDR, delayed:
 //     .Delayed, else .DR); read receipts by Disposition (.IPNRN / .IPNNRN); recalls by
 //     Content-Class urn:content-classes:recallmessage; meeting mail by the iCalendar METHOD
 //     (REQUEST, CANCEL, REPLY with PARTSTAT, COUNTER); Exchange out-of-office replies by
-//     Auto-Submitted plus X-Auto-Response-Suppress plus Exchange's own headers (Thread-Index,
-//     X-MS-Has-Attach or X-MS-Exchange-*). Real Exchange carries the class of mail between its
+//     Auto-Submitted: auto-replied (or auto-generated with an "Automatic reply:" subject,
+//     in a few languages) plus X-Auto-Response-Suppress plus Exchange's own headers
+//     (Thread-Index, X-MS-Has-Attach or X-MS-Exchange-*). Real Exchange carries the class of mail between its
 //     own mailboxes in TNEF or organization headers we do not emulate, so an auto-reply from
 //     any other system stays IPM.Note here as it does there. The X-Sandbox-Message-Class
 //     header (SandboxClassHeader) overrides all of this; it is a sandbox-only extension.

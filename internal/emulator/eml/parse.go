@@ -163,8 +163,10 @@ func (b *builder) walk(p *part, inAlternative bool) error {
 	case p.mediaType == "multipart/related":
 		return b.walkRelated(p, inAlternative)
 	case strings.HasPrefix(p.mediaType, "multipart/"):
+		// A mixed inside an alternative (Apple Mail's HTML with attachments in between)
+		// still holds that alternative's body.
 		for _, ch := range p.children {
-			if err := b.walk(ch, false); err != nil {
+			if err := b.walk(ch, inAlternative); err != nil {
 				return err
 			}
 		}
@@ -211,8 +213,8 @@ func (b *builder) leaf(p *part, inAlternative, resource bool) error {
 			b.report.calendar = p.decoded()
 			b.report.calendarMethod = p.params["method"]
 		}
-		if inAlternative && !attached {
-			return nil
+		if !attached && p.filename() == "" {
+			return nil // the meeting itself, not a file (Graph: eventMessage)
 		}
 	case "message/delivery-status", "message/global-delivery-status":
 		b.report.dsn = p.decoded()

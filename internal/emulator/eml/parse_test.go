@@ -333,6 +333,21 @@ func TestParseLenient(t *testing.T) {
 					t.Errorf("Attachments = %+v, want logo.png inline", m.Attachments)
 				}
 			}},
+		{"Apple Mail: HTML split around an attachment inside an alternative", "From: a@example.com\r\nContent-Type: multipart/alternative; boundary=aa\r\n\r\n--aa\r\nContent-Type: text/plain\r\n\r\nhello [doc.pdf] bye\r\n--aa\r\nContent-Type: multipart/mixed; boundary=mm\r\n\r\n--mm\r\nContent-Type: text/html\r\n\r\n<p>hello</p>\r\n--mm\r\nContent-Type: application/pdf; name=doc.pdf\r\nContent-Disposition: inline; filename=doc.pdf\r\n\r\n%PDF\r\n--mm\r\nContent-Type: text/html\r\n\r\n<p>bye</p>\r\n--mm--\r\n--aa--\r\n",
+			func(t *testing.T, m *Message) {
+				expect(t, "TextBody", m.TextBody, "hello [doc.pdf] bye")
+				expect(t, "HTMLBody", m.HTMLBody, "<p>hello</p>")
+				if diff := cmp.Diff([]string{"doc.pdf|application/pdf|inline", "ATT00001.htm|text/html"}, summarize(m).Attachments); diff != "" {
+					t.Errorf("Attachments (-want +got):\n%s", diff)
+				}
+			}},
+		{"a bare calendar is the meeting, a named one a file", "From: a@example.com\r\nContent-Type: multipart/mixed; boundary=zz\r\n\r\n--zz\r\nContent-Type: text/calendar; method=REQUEST\r\n\r\nMETHOD:REQUEST\r\n--zz\r\nContent-Type: text/calendar; name=invite.ics\r\n\r\nMETHOD:REQUEST\r\n--zz--\r\n",
+			func(t *testing.T, m *Message) {
+				expect(t, "MessageClass", m.MessageClass, ClassMeetingRequest)
+				if diff := cmp.Diff([]string{"invite.ics|text/calendar"}, summarize(m).Attachments); diff != "" {
+					t.Errorf("Attachments (-want +got):\n%s", diff)
+				}
+			}},
 		{"unreadable attached message stays a file", "From: a@example.com\r\nContent-Type: multipart/mixed; boundary=zz\r\n\r\n--zz\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n--zz\r\nContent-Type: message/rfc822\r\n\r\nnot a mail at all\r\n--zz--\r\n",
 			func(t *testing.T, m *Message) {
 				if len(m.Attachments) != 1 || m.Attachments[0].Message != nil || m.Attachments[0].Name != "ATT00001.eml" {
