@@ -159,6 +159,7 @@ func (e *Emulator) handleAttachmentContent(w http.ResponseWriter, r *http.Reques
 
 func serveAttachment(w http.ResponseWriter, a *attachment) {
 	w.Header().Set("Content-Type", a.mimeType)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Content-Length", strconv.Itoa(len(a.data)))
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.filename}))
 	_, _ = w.Write(a.data)

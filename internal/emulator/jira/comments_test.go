@@ -279,12 +279,21 @@ func TestIssueProperties(t *testing.T) {
 	if err != nil || !strings.Contains(string(mustJSON(t, got.Value)), `"def"`) {
 		t.Errorf("get: %v %+v", err, got)
 	}
+	for _, path := range []string{"rest/api/3/issue/" + key + "?fields=summary&properties=mail2jira", "rest/api/3/search/jql?jql=key%3D" + key + "&properties=*all"} {
+		if res := raw(t, s, botID, "GET", path, nil); !strings.Contains(res.Bytes.String(), `"properties":{"mail2jira":{"claim":"def"}}`) {
+			t.Errorf("GET %s: %s", path, res.Bytes.String())
+		}
+	}
 	keys, _, err := bot.Issue.Property.Gets(ctx, key)
 	if err != nil || len(keys.Keys) != 1 || keys.Keys[0].Key != "mail2jira" {
 		t.Errorf("keys: %v %+v", err, keys)
 	}
 	if res, err := bot.Issue.Property.Delete(ctx, key, "mail2jira"); err != nil || code(res) != 204 {
 		t.Errorf("delete: %v %d", err, code(res))
+	}
+	res := raw(t, s, botID, "POST", "rest/api/3/search/jql", map[string]any{"jql": "key = " + key, "properties": []string{"other"}})
+	if !strings.Contains(res.Bytes.String(), `"properties":{}`) {
+		t.Errorf("search properties after delete: %s", res.Bytes.String())
 	}
 	if _, _, err := bot.Issue.Property.Get(ctx, key, "mail2jira"); !isErr(err, models.ErrNotFound) {
 		t.Errorf("get deleted: %v", err)

@@ -265,7 +265,9 @@ func (e *Emulator) handleGetIssue(w http.ResponseWriter, r *http.Request, caller
 	}
 	sel := parseFieldSelection(r.URL.Query().Get("fields"), true)
 	expand := splitList(r.URL.Query().Get("expand"))
-	writeJSON(w, http.StatusOK, e.issueJSONLocked(base, is, sel, expand, caller))
+	out := e.issueJSONLocked(base, is, sel, expand, caller)
+	addProperties(out, is, splitList(r.URL.Query().Get("properties")))
+	writeJSON(w, http.StatusOK, out)
 }
 
 // writeIssueNotFound is Jira's answer for an issue that does not exist or cannot be seen.
@@ -412,6 +414,21 @@ func (e *Emulator) issueJSONLocked(base string, is *issue, sel fieldSelection, e
 	return out
 }
 
+// addProperties returns the requested issue properties in IssueBean.properties ("*all" for
+// every one), as GET issue and search do with their properties parameter.
+func addProperties(out map[string]any, is *issue, keys []string) {
+	if len(keys) == 0 {
+		return
+	}
+	props := map[string]any{}
+	for _, k := range is.propKeys {
+		if slices.Contains(keys, k) || slices.Contains(keys, "*all") {
+			props[k] = is.props[k]
+		}
+	}
+	out["properties"] = props
+}
+
 func rawOrNil(raw json.RawMessage) any {
 	if raw == nil {
 		return nil
@@ -470,6 +487,7 @@ type searchRequest struct {
 	MaxResults    *int            `json:"maxResults"`
 	Fields        []string        `json:"fields"`
 	Expand        json.RawMessage `json:"expand"`
+	Properties    []string        `json:"properties"`
 }
 
 // handleSearchJQL implements the enhanced search with token paging:
@@ -510,7 +528,9 @@ func (e *Emulator) handleSearchJQL(w http.ResponseWriter, r *http.Request, calle
 	expand := expandList(req.Expand)
 	issues := make([]any, 0, end-offset)
 	for _, is := range matched[offset:end] {
-		issues = append(issues, e.issueJSONLocked(base, is, sel, expand, caller))
+		out := e.issueJSONLocked(base, is, sel, expand, caller)
+		addProperties(out, is, req.Properties)
+		issues = append(issues, out)
 	}
 	out := map[string]any{"issues": issues, "isLast": end >= len(matched)}
 	if end < len(matched) {
@@ -560,6 +580,7 @@ func readSearchRequest(r *http.Request) (searchRequest, error) {
 			req.MaxResults = &n
 		}
 		req.Fields = splitList(q.Get("fields"))
+		req.Properties = splitList(q.Get("properties"))
 		if x := q.Get("expand"); x != "" {
 			req.Expand, _ = json.Marshal(x)
 		}

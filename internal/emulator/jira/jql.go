@@ -2,7 +2,10 @@ package jiraemu
 
 import (
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
+	"time"
 	"unicode"
 )
 
@@ -181,6 +184,8 @@ var fieldOps = map[string][]string{
 	"summary":   {"~", "!~", "is", "is not"},
 	"issuetype": {"=", "!=", "in", "not in"},
 	"priority":  {"=", "!=", "in", "not in"},
+	"created":   {"=", "!=", ">", ">=", "<", "<="},
+	"updated":   {"=", "!=", ">", ">=", "<", "<="},
 }
 
 var reservedWords = map[string]bool{"and": true, "or": true, "not": true, "in": true, "is": true, "empty": true, "null": true, "order": true, "by": true}
@@ -497,6 +502,10 @@ func (c *evalCtx) checkValue(field, v string) error {
 		if e.filterByRefLocked(v) == nil {
 			return missing()
 		}
+	case "created", "updated":
+		if _, ok := parseJQLDate(v, time.Now()); !ok {
+			return jqlErrf("Date value '%s' for field '%s' is invalid. Valid formats include: 'yyyy/MM/dd HH:mm', 'yyyy-MM-dd HH:mm', 'yyyy/MM/dd', 'yyyy-MM-dd', or a period format e.g. '-5d', '4w 2d'.", v, field)
+		}
 	case "key":
 		if !validIssueKey(v) {
 			return jqlErrf("The issue key '%s' for field '%s' is invalid.", v, field)
@@ -544,6 +553,9 @@ func (c *evalCtx) match(x *expr, is *issue) bool {
 }
 
 func (c *evalCtx) matchClause(cl *clause, is *issue) bool {
+	if cl.field == "created" || cl.field == "updated" {
+		return c.matchDate(cl, is)
+	}
 	vals := c.fieldValues(cl.field, is)
 	if cl.empty {
 		return (len(vals) == 0) == (cl.op == "is")
@@ -743,4 +755,58 @@ func (e *Emulator) projectsInQueryLocked(x *expr, out map[string]bool) {
 			}
 		}
 	}
+}
+
+// matchDate compares created or updated with an absolute date or a relative period, the way
+// the date fields' operators work: https://support.atlassian.com/jira-software-cloud/docs/jql-fields/#Created
+func (c *evalCtx) matchDate(cl *clause, is *issue) bool {
+	have := is.created
+	if cl.field == "updated" {
+		have = is.updated
+	}
+	want, ok := parseJQLDate(cl.values[0].text, c.e.opts.Now())
+	if !ok {
+		return false
+	}
+	have = have.Truncate(time.Minute)
+	switch cl.op {
+	case "=":
+		return have.Equal(want)
+	case "!=":
+		return !have.Equal(want)
+	case ">":
+		return have.After(want)
+	case ">=":
+		return !have.Before(want)
+	case "<":
+		return have.Before(want)
+	}
+	return !have.After(want)
+}
+
+var periodRe = regexp.MustCompile(`^([-+]?)((?:\d+[wdhm]\s*)+)$`)
+var periodPart = regexp.MustCompile(`(\d+)([wdhm])`)
+
+// parseJQLDate reads "yyyy-MM-dd[ HH:mm]", "yyyy/MM/dd[ HH:mm]" (UTC) or a period relative to
+// now such as "-1d", "-2w 3d", "-30m".
+func parseJQLDate(v string, now time.Time) (time.Time, bool) {
+	for _, layout := range []string{"2006-01-02 15:04", "2006/01/02 15:04", "2006-01-02", "2006/01/02"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t, true
+		}
+	}
+	m := periodRe.FindStringSubmatch(strings.TrimSpace(v))
+	if m == nil {
+		return time.Time{}, false
+	}
+	units := map[string]time.Duration{"w": 7 * 24 * time.Hour, "d": 24 * time.Hour, "h": time.Hour, "m": time.Minute}
+	var d time.Duration
+	for _, p := range periodPart.FindAllStringSubmatch(m[2], -1) {
+		n, _ := strconv.Atoi(p[1])
+		d += time.Duration(n) * units[p[2]]
+	}
+	if m[1] == "-" {
+		d = -d
+	}
+	return now.Add(d).Truncate(time.Minute), true
 }

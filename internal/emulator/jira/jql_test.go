@@ -3,6 +3,7 @@ package jiraemu
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -114,5 +115,46 @@ func TestSummaryContains(t *testing.T) {
 		if got := summaryContains(tt.text, tt.query); got != tt.want {
 			t.Errorf("summaryContains(%q, %q) = %v, want %v", tt.text, tt.query, got, tt.want)
 		}
+	}
+}
+
+func TestJQLDates(t *testing.T) {
+	now := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+	e := New(Options{Now: func() time.Time { return now }})
+	ctx := &evalCtx{e: e}
+	is := &issue{created: time.Date(2026, 3, 9, 18, 30, 0, 0, time.UTC), updated: now}
+	tests := []struct {
+		jql  string
+		want bool
+	}{
+		{"created >= -1d", true},
+		{"created >= -12h", false},
+		{"created < -12h", true},
+		{`created >= "2026-03-09"`, true},
+		{`created > "2026/03/09 18:30"`, false},
+		{`created = "2026-03-09 18:30"`, true},
+		{`updated >= "-1w 2d"`, true},
+		{"updated < -5m", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.jql, func(t *testing.T) {
+			q, err := parseJQL(tt.jql)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := ctx.check(q.where); err != nil {
+				t.Fatal(err)
+			}
+			if got := ctx.match(q.where, is); got != tt.want {
+				t.Errorf("match = %v, want %v", got, tt.want)
+			}
+		})
+	}
+	q, _ := parseJQL("created >= yesterday")
+	if err := ctx.check(q.where); err == nil {
+		t.Error("a date that is no date passed the check")
+	}
+	if _, err := parseJQL("labels > a"); err == nil {
+		t.Error("> accepted on labels")
 	}
 }
