@@ -84,15 +84,19 @@ func (d *Doc) MarshalJSON() ([]byte, error) {
 	if c.Content == nil {
 		c.Content = []*Node{}
 	}
-	return json.Marshal((*plain)(&c))
+	return encodeJSON((*plain)(&c))
 }
 
-// JSON returns the compact JSON Jira receives, without Go's HTML escaping of <, > and &.
-func (d *Doc) JSON() ([]byte, error) {
+// JSON returns the compact JSON Jira receives.
+func (d *Doc) JSON() ([]byte, error) { return encodeJSON(d) }
+
+// encodeJSON skips Go's HTML escaping of <, > and &, which Jira does not do either, so
+// that Size counts what Jira counts.
+func encodeJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(d); err != nil {
+	if err := enc.Encode(v); err != nil {
 		return nil, fmt.Errorf("encode adf: %w", err)
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil

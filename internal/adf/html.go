@@ -1,7 +1,9 @@
 package adf
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -40,7 +42,13 @@ type Options struct {
 func FromHTML(src string, opts Options) (*Doc, error) {
 	root, err := html.Parse(strings.NewReader(src))
 	if err != nil {
-		return nil, fmt.Errorf("parse mail html: %w", err)
+		// The parser refuses nesting deeper than 512 elements, which a long reply chain
+		// can reach; the text still deserves a ticket.
+		text, terr := htmlText(src)
+		if terr != nil {
+			return nil, fmt.Errorf("parse mail html: %w", errors.Join(err, terr))
+		}
+		return FromText(text), nil
 	}
 	c := &converter{opts: opts}
 	blocks := c.collect(TypeDoc, func() { c.children(findBody(root)) })
@@ -312,4 +320,48 @@ func (c *converter) flushPara() {
 		return
 	}
 	k.blocks = append(k.blocks, Paragraph(inl...))
+}
+
+// htmlText extracts the text of markup the parser refused, with a line per block.
+func htmlText(src string) (string, error) {
+	z := html.NewTokenizer(strings.NewReader(src))
+	var b strings.Builder
+	skip := 0
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			if errors.Is(z.Err(), io.EOF) {
+				return b.String(), nil
+			}
+			return "", z.Err()
+		case html.TextToken:
+			if skip == 0 {
+				b.WriteString(strings.Join(strings.Fields(string(z.Text())), " ") + " ")
+			}
+		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
+			name, _ := z.TagName()
+			skip += rawTextDepth(string(name), tt)
+			if softBlocks[string(name)] || lineTags[string(name)] {
+				b.WriteString("\n")
+			}
+		}
+	}
+}
+
+var lineTags = map[string]bool{"p": true, "br": true, "li": true, "h1": true, "h2": true, "h3": true,
+	"h4": true, "h5": true, "h6": true, "pre": true, "blockquote": true, "hr": true}
+
+// rawTextDepth tracks whether the tokenizer is inside content that is never shown.
+func rawTextDepth(tag string, tt html.TokenType) int {
+	if tag != "script" && tag != "style" && tag != "head" && tag != "title" {
+		return 0
+	}
+	switch tt {
+	case html.StartTagToken:
+		return 1
+	case html.EndTagToken:
+		return -1
+	}
+	return 0
 }
