@@ -85,13 +85,13 @@ func (e *Emulator) handleBoard(w http.ResponseWriter, r *http.Request, caller *U
 	defer e.mu.Unlock()
 	b := e.boardLocked(r.PathValue("id"))
 	if b == nil || !caller.has(PermBrowseProjects) {
-		writeBoardNotFound(w, r.PathValue("id"))
+		writeBoardNotFound(w)
 		return
 	}
 	writeJSON(w, http.StatusOK, e.boardJSONLocked(base, b))
 }
 
-func writeBoardNotFound(w http.ResponseWriter, id string) {
+func writeBoardNotFound(w http.ResponseWriter) {
 	writeErrors(w, http.StatusNotFound, []string{"Board does not exist or you do not have permission to see it."}, nil)
 }
 
@@ -102,7 +102,7 @@ func (e *Emulator) handleBoardConfiguration(w http.ResponseWriter, r *http.Reque
 	defer e.mu.Unlock()
 	b := e.boardLocked(r.PathValue("id"))
 	if b == nil || !caller.has(PermBrowseProjects) {
-		writeBoardNotFound(w, r.PathValue("id"))
+		writeBoardNotFound(w)
 		return
 	}
 	p := e.projectLocked(b.ProjectKey)
@@ -166,7 +166,7 @@ func (e *Emulator) handleBoardProjects(w http.ResponseWriter, r *http.Request, c
 	defer e.mu.Unlock()
 	b := e.boardLocked(r.PathValue("id"))
 	if b == nil || !caller.has(PermBrowseProjects) {
-		writeBoardNotFound(w, r.PathValue("id"))
+		writeBoardNotFound(w)
 		return
 	}
 	var list []any

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/mail2jira/mail2jira/internal/errs"
 )
 
 // internalCommentProperty marks a Jira Service Management comment as internal when its value is
@@ -43,16 +45,16 @@ func TextADF(text string) json.RawMessage {
 // webhooks, as when that person comments in Jira. It returns the comment id.
 func (e *Emulator) AddComment(key, authorAccountID string, in CommentInput) (string, error) {
 	if _, err := parseADF(in.Body); err != nil {
-		return "", fmt.Errorf("add comment to %s: %w", key, err)
+		return "", fmt.Errorf("add comment to %s: %w: %w", key, errs.ErrInvalid, err)
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	is := e.issueLocked(key)
 	if is == nil {
-		return "", fmt.Errorf("add comment: no issue %s", key)
+		return "", fmt.Errorf("add comment: issue %s: %w", key, errs.ErrNotFound)
 	}
 	if e.userLocked(authorAccountID) == nil {
-		return "", fmt.Errorf("add comment: no user %s", authorAccountID)
+		return "", fmt.Errorf("add comment: user %s: %w", authorAccountID, errs.ErrNotFound)
 	}
 	c := &comment{issue: is, author: authorAccountID, body: in.Body}
 	if in.Visibility != nil {

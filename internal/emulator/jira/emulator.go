@@ -145,8 +145,6 @@ func (e *Emulator) ResetCallCounts() {
 	e.calls = map[string]int{}
 }
 
-type callerKey struct{}
-
 // apiHandler is a REST handler that runs with the authenticated caller.
 type apiHandler func(w http.ResponseWriter, r *http.Request, caller *User)
 
@@ -170,7 +168,7 @@ func (e *Emulator) api(pattern string, h apiHandler) {
 			writeErrors(w, http.StatusUnauthorized, []string{"Client must be authenticated to access this resource."}, nil)
 			return
 		}
-		h(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, caller)), caller)
+		h(w, r, caller)
 	})
 }
 

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mail2jira/mail2jira/internal/errs"
 )
 
 // Permission keys the emulator knows, as listed by GET /rest/api/3/permissions:
@@ -211,7 +213,7 @@ func defaultStatuses() []status {
 // AddUser adds an account. AccountID and DisplayName are required.
 func (e *Emulator) AddUser(u User) error {
 	if u.AccountID == "" || u.DisplayName == "" {
-		return fmt.Errorf("add user: accountId and displayName are required")
+		return fmt.Errorf("add user: accountId and displayName are required: %w", errs.ErrInvalid)
 	}
 	if u.AccountType == "" {
 		u.AccountType = "atlassian"
@@ -219,7 +221,7 @@ func (e *Emulator) AddUser(u User) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.userLocked(u.AccountID) != nil {
-		return fmt.Errorf("add user %s: already exists", u.AccountID)
+		return fmt.Errorf("add user %s: %w", u.AccountID, errs.ErrConflict)
 	}
 	cp := u
 	cp.Permissions = slices.Clone(u.Permissions)
@@ -234,7 +236,7 @@ func (e *Emulator) SetPermissions(accountID string, perms ...string) error {
 	defer e.mu.Unlock()
 	u := e.userLocked(accountID)
 	if u == nil {
-		return fmt.Errorf("set permissions: no user %s", accountID)
+		return fmt.Errorf("set permissions: user %s: %w", accountID, errs.ErrNotFound)
 	}
 	u.Permissions = slices.Clone(perms)
 	return nil
@@ -243,7 +245,7 @@ func (e *Emulator) SetPermissions(accountID string, perms ...string) error {
 // AddProject adds a project and returns its numeric id.
 func (e *Emulator) AddProject(p Project) (int, error) {
 	if p.Key == "" || p.Name == "" {
-		return 0, fmt.Errorf("add project: key and name are required")
+		return 0, fmt.Errorf("add project: key and name are required: %w", errs.ErrInvalid)
 	}
 	if p.TypeKey == "" {
 		p.TypeKey = "software"
@@ -251,7 +253,7 @@ func (e *Emulator) AddProject(p Project) (int, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.projectLocked(p.Key) != nil {
-		return 0, fmt.Errorf("add project %s: already exists", p.Key)
+		return 0, fmt.Errorf("add project %s: %w", p.Key, errs.ErrConflict)
 	}
 	pr := &project{Project: p, id: e.newIDLocked()}
 	e.projects = append(e.projects, pr)
@@ -261,7 +263,7 @@ func (e *Emulator) AddProject(p Project) (int, error) {
 // AddFilter adds a saved filter and returns its id; its JQL must parse.
 func (e *Emulator) AddFilter(f Filter) (int, error) {
 	if _, err := parseJQL(f.JQL); err != nil {
-		return 0, fmt.Errorf("add filter %q: %w", f.Name, err)
+		return 0, fmt.Errorf("add filter %q: %w: %w", f.Name, errs.ErrInvalid, err)
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -278,7 +280,7 @@ func (e *Emulator) AddBoard(b Board) (int, error) {
 	e.mu.Lock()
 	if e.projectLocked(b.ProjectKey) == nil {
 		e.mu.Unlock()
-		return 0, fmt.Errorf("add board %q: no project %s", b.Name, b.ProjectKey)
+		return 0, fmt.Errorf("add board %q: project %s: %w", b.Name, b.ProjectKey, errs.ErrNotFound)
 	}
 	e.mu.Unlock()
 	if b.FilterID == 0 {
@@ -295,7 +297,7 @@ func (e *Emulator) AddBoard(b Board) (int, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.filterLocked(strconv.Itoa(b.FilterID)) == nil {
-		return 0, fmt.Errorf("add board %q: no filter %d", b.Name, b.FilterID)
+		return 0, fmt.Errorf("add board %q: filter %d: %w", b.Name, b.FilterID, errs.ErrNotFound)
 	}
 	bd := &board{Board: b, id: len(e.boards) + 1}
 	e.boards = append(e.boards, bd)
@@ -308,11 +310,11 @@ func (e *Emulator) SetStatus(key, name string) error {
 	defer e.mu.Unlock()
 	is := e.issueLocked(key)
 	if is == nil {
-		return fmt.Errorf("set status: no issue %s", key)
+		return fmt.Errorf("set status: issue %s: %w", key, errs.ErrNotFound)
 	}
 	st, ok := e.statusLocked(name)
 	if !ok {
-		return fmt.Errorf("set status: no status %q", name)
+		return fmt.Errorf("set status: status %q: %w", name, errs.ErrNotFound)
 	}
 	is.status = st
 	is.updated = e.opts.Now()
@@ -325,10 +327,10 @@ func (e *Emulator) SetAssignee(key, accountID string) error {
 	defer e.mu.Unlock()
 	is := e.issueLocked(key)
 	if is == nil {
-		return fmt.Errorf("set assignee: no issue %s", key)
+		return fmt.Errorf("set assignee: issue %s: %w", key, errs.ErrNotFound)
 	}
 	if accountID != "" && e.userLocked(accountID) == nil {
-		return fmt.Errorf("set assignee: no user %s", accountID)
+		return fmt.Errorf("set assignee: user %s: %w", accountID, errs.ErrNotFound)
 	}
 	is.assignee = accountID
 	is.updated = e.opts.Now()
@@ -340,7 +342,7 @@ func (e *Emulator) DeleteIssue(key string) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if !e.deleteIssueLocked(key) {
-		return fmt.Errorf("delete issue: no issue %s", key)
+		return fmt.Errorf("delete issue: issue %s: %w", key, errs.ErrNotFound)
 	}
 	return nil
 }

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/mail2jira/mail2jira/internal/errs"
 )
 
 // Admin webhooks follow https://developer.atlassian.com/cloud/jira/platform/webhooks/
@@ -52,7 +54,7 @@ func (e *Emulator) RegisterWebhook(h Webhook) (int, error) {
 	if h.JQL != "" {
 		q, err := parseJQL(h.JQL)
 		if err != nil {
-			return 0, fmt.Errorf("register webhook: %w", err)
+			return 0, fmt.Errorf("register webhook: %w: %w", errs.ErrInvalid, err)
 		}
 		wh.query = q
 	}
