@@ -308,3 +308,46 @@ func mustJSON(t *testing.T, v any) []byte {
 	}
 	return b
 }
+
+// TestRenderedImageCanBeFetched follows the relay's path: a comment showing an attached image
+// renders an <img> whose URL the API client can download.
+func TestRenderedImageCanBeFetched(t *testing.T) {
+	s := newSite(t, Options{})
+	ctx := context.Background()
+	key := s.createIssue(t, botID, "Screenshot inside")
+	bot := s.jira(t, botID)
+	list, _, err := bot.Issue.Attachment.Add(ctx, key, "shot.png", strings.NewReader("\x89PNG fake"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := json.RawMessage(`{"type":"doc","version":1,"content":[
+		{"type":"paragraph","content":[{"type":"text","text":"See:"}]},
+		{"type":"mediaSingle","attrs":{"layout":"center"},"content":[{"type":"media","attrs":{"type":"file","id":"` + list[0].ID + `","collection":""}}]}]}`)
+	id, err := s.emu.AddComment(key, aliceID, CommentInput{Body: body})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := bot.Issue.Comment.Get(ctx, key, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := raw(t, s, botID, "GET", "rest/api/3/issue/"+key+"/comment/"+id+"?expand=renderedBody", nil)
+	var c struct {
+		RenderedBody string `json:"renderedBody"`
+	}
+	if err := json.Unmarshal(res.Bytes.Bytes(), &c); err != nil {
+		t.Fatal(err)
+	}
+	src := s.srv.URL + "/rest/api/3/attachment/content/" + list[0].ID
+	if want := `<p>See:</p><span class="image-wrap"><img src="` + src + `" alt="shot.png"/></span>`; c.RenderedBody != want {
+		t.Errorf("renderedBody = %q, want %q (comment %s)", c.RenderedBody, want, got.ID)
+	}
+	req, err := bot.NewRequest(ctx, http.MethodGet, src, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := bot.Call(req, nil)
+	if err != nil || img.Bytes.String() != "\x89PNG fake" || img.Response.Header.Get("Content-Type") != "image/png" {
+		t.Errorf("image download: %v %q", err, img.Bytes.String())
+	}
+}

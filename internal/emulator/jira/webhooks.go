@@ -125,14 +125,16 @@ func newIdentifier() string {
 	return hex.EncodeToString(b)
 }
 
-// sign is the X-Hub-Signature value for body.
+// sign is the X-Hub-Signature value for body (WebSub's method=signature form):
+// https://developer.atlassian.com/cloud/jira/platform/webhooks/#secure-admin-webhooks
 func sign(secret string, body []byte) string {
 	m := hmac.New(sha256.New, []byte(secret))
 	m.Write(body)
 	return "sha256=" + hex.EncodeToString(m.Sum(nil))
 }
 
-// deliver POSTs body, retrying on connection failures and on the statuses Jira retries.
+// deliver POSTs body, retrying on connection failures and on the statuses Jira retries:
+// https://developer.atlassian.com/cloud/jira/platform/webhooks/#retry-policy
 func (e *Emulator) deliver(h Webhook, id int, event, ident string, body []byte) {
 	defer e.wg.Done()
 	for attempt := 0; ; attempt++ {
@@ -175,6 +177,7 @@ func (e *Emulator) post(h Webhook, ident string, attempt int, body []byte) (int,
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	req.Header.Set("User-Agent", "Atlassian Webhook HTTP Client")
 	req.Header.Set("X-Atlassian-Webhook-Identifier", ident)
+	req.Header.Set("X-Atlassian-Webhook-Flow", "Primary")
 	if attempt > 0 {
 		req.Header.Set("X-Atlassian-Webhook-Retry", strconv.Itoa(attempt))
 	}
