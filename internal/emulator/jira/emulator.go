@@ -7,7 +7,9 @@ package jiraemu
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
+	"mime"
 	"math/rand"
 	"net/http"
 	"strings"
@@ -168,6 +170,9 @@ func (e *Emulator) api(pattern string, h apiHandler) {
 			writeErrors(w, http.StatusUnauthorized, []string{"Client must be authenticated to access this resource."}, nil)
 			return
 		}
+		if !checkMediaType(w, r, strings.HasSuffix(pattern, "/attachments")) {
+			return
+		}
 		h(w, r, caller)
 	})
 }
@@ -184,6 +189,30 @@ func (e *Emulator) sleep(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 		return false
 	}
+}
+
+// checkMediaType applies Jira's XSRF rule to bodies a browser form could send (they need
+// X-Atlassian-Token: no-check) and refuses bodies that are not JSON where JSON is expected:
+// https://developer.atlassian.com/cloud/jira/platform/rest/v3/intro/#special-request-headers
+func checkMediaType(w http.ResponseWriter, r *http.Request, multipartRoute bool) bool {
+	if (r.Method != http.MethodPost && r.Method != http.MethodPut) || r.ContentLength == 0 {
+		return true
+	}
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch mt {
+	case "text/plain", "application/x-www-form-urlencoded", "multipart/form-data":
+		if !strings.EqualFold(r.Header.Get("X-Atlassian-Token"), "no-check") {
+			w.Header().Set("Content-Type", "text/plain;charset=UTF-8")
+			w.WriteHeader(http.StatusForbidden)
+			_, _ = io.WriteString(w, "XSRF check failed")
+			return false
+		}
+	}
+	if multipartRoute || mt == "application/json" {
+		return true
+	}
+	writeErrors(w, http.StatusUnsupportedMediaType, []string{"Unsupported Media Type: the request body must be application/json."}, nil)
+	return false
 }
 
 // authenticate checks HTTP basic auth with an account email and its API token.

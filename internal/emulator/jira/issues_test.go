@@ -1,6 +1,7 @@
 package jiraemu
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -217,6 +218,24 @@ func TestIssueCreateRefusals(t *testing.T) {
 	if keys := s.emu.IssueKeys(); len(keys) != 0 {
 		t.Errorf("refused creates left issues %v", keys)
 	}
+	t.Run("media types", func(t *testing.T) {
+		c := s.jira(t, botID)
+		for _, tt := range []struct {
+			token  bool
+			status int
+		}{{true, 415}, {false, 403}} {
+			req, err := c.NewRequest(context.Background(), "POST", "rest/api/3/issue", "text/plain", bytes.NewBufferString(`{"fields":{}}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tt.token {
+				req.Header.Del("X-Atlassian-Token")
+			}
+			if res, _ := c.Call(req, nil); code(res) != tt.status {
+				t.Errorf("text/plain with token=%v: status %d, want %d", tt.token, code(res), tt.status)
+			}
+		}
+	})
 	t.Run("a doc of every allowed kind is accepted", func(t *testing.T) {
 		body := fields(map[string]any{"description": doc(
 			map[string]any{"type": "heading", "attrs": map[string]any{"level": 2}, "content": []any{text("Title")}},

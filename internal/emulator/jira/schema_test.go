@@ -336,7 +336,7 @@ func (t *validatingTransport) RoundTrip(req *http.Request) (*http.Response, erro
 		return nil, err
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
-	if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") || resp.StatusCode >= 400 {
+	if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
 		if err := t.v.check(req.Method, req.URL.Path, resp.StatusCode, body); err != nil {
 			t.tb.Errorf("schema: %v\nbody: %s", err, truncate(body, 2000))
 		}
