@@ -524,10 +524,16 @@ func (e *Emulator) handleSearchJQL(w http.ResponseWriter, r *http.Request, calle
 	}
 	end := min(offset+limit, len(matched))
 	sel := parseFieldSelection(strings.Join(req.Fields, ","), false)
-	sel.include["id"] = true
 	expand := expandList(req.Expand)
+	idsOnly := (len(req.Fields) == 0 || slices.Equal(req.Fields, []string{"id"})) && len(req.Properties) == 0 && len(expand) == 0
 	issues := make([]any, 0, end-offset)
 	for _, is := range matched[offset:end] {
+		if idsOnly {
+			// The enhanced search returns only issue ids unless fields are named:
+			// https://developer.atlassian.com/changelog/#CHANGE-2046
+			issues = append(issues, map[string]any{"id": strconv.Itoa(is.id)})
+			continue
+		}
 		out := e.issueJSONLocked(base, is, sel, expand, caller)
 		addProperties(out, is, req.Properties)
 		issues = append(issues, out)

@@ -348,7 +348,7 @@ func TestSearchJQL(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.jql, func(t *testing.T) {
-			page, res, err := c.Issue.Search.SearchJQL(ctx, tt.jql, nil, nil, 100, "")
+			page, res, err := c.Issue.Search.SearchJQL(ctx, tt.jql, []string{"summary"}, nil, 100, "")
 			if err != nil {
 				t.Fatalf("search: %v %s", err, errorBody(res))
 			}
@@ -383,6 +383,15 @@ func TestSearchJQL(t *testing.T) {
 		})
 	}
 
+	t.Run("without fields only ids come back", func(t *testing.T) {
+		page, _, err := c.Issue.Search.SearchJQL(ctx, "project = OPS", nil, nil, 10, "")
+		if err != nil || len(page.Issues) != 1 {
+			t.Fatalf("search: %v", err)
+		}
+		if is := page.Issues[0]; is.ID == "" || is.Key != "" || is.Fields != nil {
+			t.Errorf("issue %+v, want only an id", is)
+		}
+	})
 	t.Run("a token from another query is refused", func(t *testing.T) {
 		page, _, err := c.Issue.Search.SearchJQL(ctx, "project = SUP", nil, nil, 1, "")
 		if err != nil || page.NextPageToken == "" {
