@@ -529,8 +529,8 @@ func (e *Emulator) handleSearchJQL(w http.ResponseWriter, r *http.Request, calle
 	issues := make([]any, 0, end-offset)
 	for _, is := range matched[offset:end] {
 		if idsOnly {
-			// The enhanced search returns only issue ids unless fields are named:
-			// https://developer.atlassian.com/changelog/#CHANGE-2046
+			// "By default, this resource returns IDs only", unlike GET issue:
+			// https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-search/#api-rest-api-3-search-jql-post
 			issues = append(issues, map[string]any{"id": strconv.Itoa(is.id)})
 			continue
 		}
