@@ -21,7 +21,7 @@ import (
 
 // update regenerates testdata/openapi-subset.json from Atlassian's published OpenAPI document:
 //
-//	go test ./internal/emulator/jira -run TestSchemaSubset -update
+//	go test ./internal/emulator/jira -run TestSchemaSubset -args -update
 var update = flag.Bool("update", false, "regenerate testdata/openapi-subset.json from the OpenAPI document")
 
 // openAPIPath is the published document, kept next to the repository (see issue 3).
