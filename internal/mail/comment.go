@@ -80,5 +80,5 @@ func quotedBelow(lines []string) bool {
 			return true
 		}
 	}
-	return len(lines) == 1
+	return false
 }
