@@ -40,19 +40,32 @@ type Options struct {
 // scripts, styles, hidden content, tracking pixels and Office markup that mail clients
 // do not show. The result always passes Validate.
 func FromHTML(src string, opts Options) (*Doc, error) {
-	root, err := html.Parse(strings.NewReader(src))
+	root, err := parseHTML(src)
 	if err != nil {
-		// The parser refuses nesting deeper than 512 elements, which a long reply chain
-		// can reach; the text still deserves a ticket.
-		text, terr := htmlText(src)
-		if terr != nil {
-			return nil, fmt.Errorf("parse mail html: %w", errors.Join(err, terr))
-		}
-		return FromText(text), nil
+		return nil, fmt.Errorf("parse mail html: %w", err)
 	}
 	c := &converter{opts: opts}
 	blocks := c.collect(TypeDoc, func() { c.children(findBody(root)) })
 	return NewDoc(trimTrailingRules(blocks)...), nil
+}
+
+// parseHTML parses src. The parser refuses nesting deeper than 512 elements, which a long
+// reply chain can reach; such markup is parsed again without its deepest tags, as often as
+// needed (with no tags left the parse cannot fail). The newest text of a reply chain sits
+// at the top, so little of value is lost.
+func parseHTML(src string) (*html.Node, error) {
+	root, err := html.Parse(strings.NewReader(src))
+	for limit := maxDepth; err != nil && limit >= 0; limit /= 2 {
+		shallow, terr := dropDeepTags(src, limit)
+		if terr != nil {
+			return nil, errors.Join(err, terr)
+		}
+		root, err = html.Parse(strings.NewReader(shallow))
+		if limit == 0 {
+			break
+		}
+	}
+	return root, err
 }
 
 func findBody(n *html.Node) *html.Node {
@@ -322,46 +335,62 @@ func (c *converter) flushPara() {
 	k.blocks = append(k.blocks, Paragraph(inl...))
 }
 
-// htmlText extracts the text of markup the parser refused, with a line per block.
-func htmlText(src string) (string, error) {
+// maxDepth leaves the parser room for the elements it adds itself (tbody, p, ...).
+const maxDepth = 256
+
+// dropDeepTags rewrites src without the start and end tags nested deeper than limit; the
+// text inside them stays, joined to the nearest kept ancestor.
+func dropDeepTags(src string, limit int) (string, error) {
 	z := html.NewTokenizer(strings.NewReader(src))
 	var b strings.Builder
-	skip := 0
+	var open []openTag
 	for {
 		tt := z.Next()
+		raw := z.Raw()
+		name, _ := z.TagName()
 		switch tt {
 		case html.ErrorToken:
 			if errors.Is(z.Err(), io.EOF) {
 				return b.String(), nil
 			}
 			return "", z.Err()
-		case html.TextToken:
-			if skip == 0 {
-				b.WriteString(strings.Join(strings.Fields(string(z.Text())), " ") + " ")
+		case html.StartTagToken:
+			if voidElements[string(name)] {
+				b.Write(raw)
+				continue
 			}
-		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
-			name, _ := z.TagName()
-			skip += rawTextDepth(string(name), tt)
-			if softBlocks[string(name)] || lineTags[string(name)] {
-				b.WriteString("\n")
+			open = append(open, openTag{name: string(name), kept: len(open) < limit})
+			if open[len(open)-1].kept {
+				b.Write(raw)
 			}
+		case html.EndTagToken:
+			var kept bool
+			open, kept = closeTag(open, string(name))
+			if kept {
+				b.Write(raw)
+			}
+		default:
+			b.Write(raw)
 		}
 	}
 }
 
-var lineTags = map[string]bool{"p": true, "br": true, "li": true, "h1": true, "h2": true, "h3": true,
-	"h4": true, "h5": true, "h6": true, "pre": true, "blockquote": true, "hr": true}
-
-// rawTextDepth tracks whether the tokenizer is inside content that is never shown.
-func rawTextDepth(tag string, tt html.TokenType) int {
-	if tag != "script" && tag != "style" && tag != "head" && tag != "title" {
-		return 0
-	}
-	switch tt {
-	case html.StartTagToken:
-		return 1
-	case html.EndTagToken:
-		return -1
-	}
-	return 0
+type openTag struct {
+	name string
+	kept bool
 }
+
+// closeTag pops open up to and including the innermost element called name; an end tag
+// with no open element of that name changes nothing and is dropped.
+func closeTag(open []openTag, name string) ([]openTag, bool) {
+	for i := len(open) - 1; i >= 0; i-- {
+		if open[i].name == name {
+			return open[:i], open[i].kept
+		}
+	}
+	return open, false
+}
+
+var voidElements = map[string]bool{"area": true, "base": true, "br": true, "col": true, "embed": true,
+	"hr": true, "img": true, "input": true, "link": true, "meta": true, "param": true, "source": true,
+	"track": true, "wbr": true}

@@ -24,6 +24,25 @@ func (c *converter) image(n *html.Node) {
 	}
 }
 
+// ReferencedImages lists, in order and once each, the content ids of the cid: images that
+// FromHTML with opts would show, so that the caller uploads only those (and not, for
+// example, images inside quoted history that opts strips).
+func ReferencedImages(src string, opts Options) ([]string, error) {
+	var ids []string
+	seen := map[string]bool{}
+	opts.InlineImage = func(cid string) (Image, bool) {
+		if !seen[cid] {
+			seen[cid] = true
+			ids = append(ids, cid)
+		}
+		return Image{}, false
+	}
+	if _, err := FromHTML(src, opts); err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
 // trackingPixel reports images no reader sees: 1x1 (or smaller) beacons.
 func trackingPixel(n *html.Node) bool {
 	w, wok := pixels(n, "width")

@@ -8,7 +8,7 @@ import (
 // FromText converts a plain-text mail body: blank lines separate paragraphs, single
 // newlines become hard breaks, and URLs become links.
 func FromText(text string) *Doc {
-	text = strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(cleanText(text))
+	text = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\f", "\n").Replace(cleanText(text))
 	doc := NewDoc()
 	for _, para := range splitParagraphs(text) {
 		p := Paragraph()
