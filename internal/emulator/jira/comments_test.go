@@ -161,6 +161,9 @@ func TestAttachments(t *testing.T) {
 	if a.Filename != "report.txt" || a.Size != len("hello attachment") || !strings.HasPrefix(a.MimeType, "text/plain") {
 		t.Errorf("attachment %+v", a)
 	}
+	if name, mt, data, ok := s.emu.Attachment(a.ID); !ok || name != "report.txt" || !strings.HasPrefix(mt, "text/plain") || string(data) != "hello attachment" {
+		t.Errorf("Attachment(%s) = %q %q %q %v", a.ID, name, mt, data, ok)
+	}
 	meta, _, err := bot.Issue.Attachment.Metadata(ctx, a.ID)
 	if err != nil || meta.Filename != "report.txt" {
 		t.Errorf("metadata: %v %+v", err, meta)

@@ -43,6 +43,7 @@ func (e *Emulator) handleCreateIssue(w http.ResponseWriter, r *http.Request, cal
 		writeErrors(w, http.StatusBadRequest, []string{"Unexpected character or missing 'fields' in the request body."}, nil)
 		return
 	}
+	base := e.base(r)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	is, fieldErrs, msgs := e.buildIssueLocked(req, caller)
@@ -57,21 +58,9 @@ func (e *Emulator) handleCreateIssue(w http.ResponseWriter, r *http.Request, cal
 	is.id = e.newIDLocked()
 	is.key = fmt.Sprintf("%s-%d", is.project.Key, e.keyCounters[is.project.Key])
 	e.issues = append(e.issues, is)
-	base := e.baseURL
-	if base == "" {
-		base = e.baseUnlockedFromRequest(r)
-	}
 	writeJSON(w, http.StatusCreated, map[string]any{
 		"id": strconv.Itoa(is.id), "key": is.key, "self": base + "/rest/api/3/issue/" + strconv.Itoa(is.id),
 	})
-}
-
-func (e *Emulator) baseUnlockedFromRequest(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
 }
 
 // buildIssueLocked validates the create request field by field, collecting every error the

@@ -120,6 +120,10 @@ func TestIssueCreateGetDelete(t *testing.T) {
 	if r, _ := got.RenderedFields["description"].(string); r != "<p>It is really burning.</p>" {
 		t.Errorf("rendered description = %q", r)
 	}
+	names := raw(t, s, botID, "GET", "rest/api/3/issue/SUP-1?fields=summary,issuetype&expand=names", nil)
+	if !strings.Contains(names.Bytes.String(), `"names":{`) || !strings.Contains(names.Bytes.String(), `"issuetype":"Issue Type"`) {
+		t.Errorf("expand=names: %s", names.Bytes.String())
+	}
 	if f.Created == nil || time.Time(*f.Created).IsZero() {
 		t.Error("created not parsed by the client")
 	}
