@@ -1,6 +1,7 @@
 package adf
 
 import (
+	"maps"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -67,9 +68,11 @@ func hasAttr(n *html.Node, key string) bool {
 	return false
 }
 
+// hasClass matches class names also in the "x_" prefixed form that Exchange gives the
+// classes and ids of mail it embeds in replies.
 func hasClass(n *html.Node, class string) bool {
 	for _, c := range strings.Fields(attr(n, "class")) {
-		if strings.EqualFold(c, class) {
+		if strings.EqualFold(strings.TrimPrefix(c, "x_"), class) {
 			return true
 		}
 	}
@@ -116,7 +119,7 @@ var tagMarks = map[string]Mark{
 func elementMarks(n *html.Node) []Mark {
 	var ms []Mark
 	if m, ok := tagMarks[n.Data]; ok {
-		ms = append(ms, m)
+		ms = append(ms, Mark{Type: m.Type, Attrs: maps.Clone(m.Attrs)})
 	}
 	st := style(n)
 	switch w := st["font-weight"]; w {
@@ -139,8 +142,10 @@ func elementMarks(n *html.Node) []Mark {
 // softParagraph reports paragraphs written as lines: Word's Mso* classes and p tags
 // whose vertical margins are zero carry no paragraph spacing in the mail client.
 func softParagraph(n *html.Node) bool {
-	if strings.HasPrefix(attr(n, "class"), "Mso") {
-		return true
+	for _, c := range strings.Fields(attr(n, "class")) {
+		if strings.HasPrefix(strings.TrimPrefix(c, "x_"), "Mso") {
+			return true
+		}
 	}
 	st := style(n)
 	top, bottom := "", ""
@@ -200,8 +205,8 @@ func safeHref(href string) string {
 	return u.String()
 }
 
-// strayItem handles an <li> outside any list as a one-item bullet list.
-func (c *converter) strayItem(n *html.Node) {
+// lonelyItem handles an <li> outside any list as a one-item bullet list.
+func (c *converter) lonelyItem(n *html.Node) {
 	if item := c.listItem(func() { c.children(n) }); item != nil {
 		c.addBlock(&Node{Type: TypeBulletList, Content: []*Node{item}})
 	}

@@ -32,11 +32,12 @@ func fakeImages(cid string) (Image, bool) {
 
 // goldenOptions names the fixtures that need more than the default options.
 var goldenOptions = map[string]Options{
-	"gmail-reply-stripped":   {InlineImage: fakeImages, StripQuotes: true, StripSignature: true},
-	"outlook-reply-stripped": {InlineImage: fakeImages, StripQuotes: true, StripSignature: true},
-	"owa-reply-stripped":     {InlineImage: fakeImages, StripQuotes: true, StripSignature: true},
-	"apple-reply-stripped":   {InlineImage: fakeImages, StripQuotes: true},
-	"images-no-resolver":     {},
+	"gmail-reply-stripped":       {InlineImage: fakeImages, StripQuotes: true, StripSignature: true},
+	"outlook-reply-stripped":     {InlineImage: fakeImages, StripQuotes: true, StripSignature: true},
+	"owa-reply-stripped":         {InlineImage: fakeImages, StripQuotes: true, StripSignature: true},
+	"apple-reply-stripped":       {InlineImage: fakeImages, StripQuotes: true},
+	"exchange-prefixed-stripped": {InlineImage: fakeImages, StripQuotes: true, StripSignature: true},
+	"images-no-resolver":         {},
 }
 
 func TestFromHTMLGolden(t *testing.T) {

@@ -185,7 +185,7 @@ func (c *converter) element(n *html.Node) {
 	case "ul", "ol", "menu", "dir":
 		c.list(n)
 	case "li":
-		c.strayItem(n)
+		c.lonelyItem(n)
 	case "pre", "xmp", "listing", "plaintext":
 		c.pre(n)
 	case "blockquote":
@@ -342,37 +342,27 @@ const maxDepth = 256
 // text inside them stays, joined to the nearest kept ancestor.
 func dropDeepTags(src string, limit int) (string, error) {
 	z := html.NewTokenizer(strings.NewReader(src))
+	d := &depthFilter{limit: limit}
 	var b strings.Builder
-	var open []openTag
 	for {
 		tt := z.Next()
-		raw := z.Raw()
-		name, _ := z.TagName()
-		switch tt {
-		case html.ErrorToken:
+		if tt == html.ErrorToken {
 			if errors.Is(z.Err(), io.EOF) {
 				return b.String(), nil
 			}
 			return "", z.Err()
-		case html.StartTagToken:
-			if voidElements[string(name)] {
-				b.Write(raw)
-				continue
-			}
-			open = append(open, openTag{name: string(name), kept: len(open) < limit})
-			if open[len(open)-1].kept {
-				b.Write(raw)
-			}
-		case html.EndTagToken:
-			var kept bool
-			open, kept = closeTag(open, string(name))
-			if kept {
-				b.Write(raw)
-			}
-		default:
-			b.Write(raw)
+		}
+		name, _ := z.TagName()
+		if d.keep(tt, string(name)) {
+			b.Write(z.Raw())
 		}
 	}
+}
+
+// depthFilter tracks open elements to decide which tags stay.
+type depthFilter struct {
+	limit int
+	open  []openTag
 }
 
 type openTag struct {
@@ -380,15 +370,29 @@ type openTag struct {
 	kept bool
 }
 
-// closeTag pops open up to and including the innermost element called name; an end tag
-// with no open element of that name changes nothing and is dropped.
-func closeTag(open []openTag, name string) ([]openTag, bool) {
-	for i := len(open) - 1; i >= 0; i-- {
-		if open[i].name == name {
-			return open[:i], open[i].kept
+func (d *depthFilter) keep(tt html.TokenType, name string) bool {
+	switch {
+	case tt == html.StartTagToken && !voidElements[name]:
+		kept := len(d.open) < d.limit
+		d.open = append(d.open, openTag{name: name, kept: kept})
+		return kept
+	case tt == html.EndTagToken:
+		return d.close(name)
+	}
+	return true
+}
+
+// close pops the innermost open element called name and its descendants; an end tag with
+// no open element of that name changes nothing and is dropped.
+func (d *depthFilter) close(name string) bool {
+	for i := len(d.open) - 1; i >= 0; i-- {
+		if d.open[i].name == name {
+			kept := d.open[i].kept
+			d.open = d.open[:i]
+			return kept
 		}
 	}
-	return open, false
+	return false
 }
 
 var voidElements = map[string]bool{"area": true, "base": true, "br": true, "col": true, "embed": true,

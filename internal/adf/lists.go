@@ -7,49 +7,53 @@ import (
 	"golang.org/x/net/html"
 )
 
-// list converts <ul>/<ol>. Content that is not in an <li> (sloppy editors put text or a
-// nested list straight into the list) joins an item instead of being lost.
+// list converts <ul>/<ol>.
 func (c *converter) list(n *html.Node) {
 	c.flushPara()
-	var items []*Node
-	var stray []*html.Node
-	flushStray := func() {
-		nodes := stray
-		stray = nil
-		if len(nodes) == 0 {
-			return
-		}
-		if item := c.listItem(func() { walkAll(c, nodes) }); item != nil {
-			items = append(items, item)
-		}
-	}
-	for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
-		switch {
-		case isElement(ch, "li"):
-			flushStray()
-			c.visit(ch, func() {
-				if item := c.listItem(func() { c.children(ch) }); item != nil {
-					items = append(items, item)
-				}
-			})
-		case isElement(ch, "ul", "ol", "menu", "dir"):
-			flushStray()
-			items = nestList(items, c.collect(TypeDoc, func() { c.node(ch) }))
-		case ch.Type == html.CommentNode, ch.Type == html.TextNode && strings.TrimSpace(ch.Data) == "":
-		default:
-			stray = append(stray, ch)
-		}
-	}
-	flushStray()
-	if len(items) > 0 {
+	if items := c.listItems(n); len(items) > 0 {
 		c.addBlock(listNode(n, items))
 	}
 }
 
-func walkAll(c *converter, nodes []*html.Node) {
-	for _, n := range nodes {
-		c.node(n)
+// listItems converts a list's children. Content outside an <li> (sloppy editors put text
+// or a nested list straight into the list) joins an item instead of being lost.
+func (c *converter) listItems(n *html.Node) []*Node {
+	var items []*Node
+	var stray []*html.Node
+	for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+		switch {
+		case isElement(ch, "li"):
+			items = c.strayItem(items, stray)
+			stray = nil
+			c.visit(ch, func() { items = appendItem(items, c.listItem(func() { c.children(ch) })) })
+		case isElement(ch, "ul", "ol", "menu", "dir"):
+			items = c.strayItem(items, stray)
+			stray = nil
+			items = nestList(items, c.collect(TypeDoc, func() { c.node(ch) }))
+		case ch.Type == html.ElementNode, ch.Type == html.TextNode && strings.TrimSpace(ch.Data) != "":
+			stray = append(stray, ch)
+		}
 	}
+	return c.strayItem(items, stray)
+}
+
+// strayItem turns content found outside any <li> into one more item.
+func (c *converter) strayItem(items []*Node, stray []*html.Node) []*Node {
+	if len(stray) == 0 {
+		return items
+	}
+	return appendItem(items, c.listItem(func() {
+		for _, n := range stray {
+			c.node(n)
+		}
+	}))
+}
+
+func appendItem(items []*Node, item *Node) []*Node {
+	if item == nil {
+		return items
+	}
+	return append(items, item)
 }
 
 // nestList puts a list that sits directly in another list under the previous item, which
