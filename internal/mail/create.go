@@ -130,7 +130,7 @@ func (p *Processor) afterCreate(ctx context.Context, m *Message, t Ticket, nt Ne
 	var errc [3]error
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		u := &uploader{graph: p.Graph, jira: p.Jira, mailbox: m.Mailbox, msgID: m.ID, key: t.Key, log: p.log()}
+		u := &uploader{graph: p.Graph, jira: p.Jira, mailbox: m.Mailbox, msgID: m.ID, key: t.Key, existing: done, log: p.log()}
 		_, errc[0] = u.run(ctx, ups)
 	})
 	wg.Go(func() { errc[1] = p.addWatchers(ctx, t.Key, nt.Watchers) })

@@ -16,12 +16,13 @@ import (
 // "only a draft can be sent".
 type fakeGraph struct {
 	mu       sync.Mutex
+	gate     *gate
 	messages map[string]*Message // by mailbox|id
 	content  map[string][]byte   // by message id|attachment id
 	drafts   map[string]*fakeDraft
 	next     int
 	sent     []*fakeDraft
-	hooks    map[string]func() error
+	hooks    map[string]func(context.Context) error
 	fetches  int
 }
 
@@ -33,20 +34,24 @@ type fakeDraft struct {
 }
 
 func newFakeGraph() *fakeGraph {
-	return &fakeGraph{messages: map[string]*Message{}, content: map[string][]byte{}, drafts: map[string]*fakeDraft{}, hooks: map[string]func() error{}}
+	return &fakeGraph{messages: map[string]*Message{}, content: map[string][]byte{}, drafts: map[string]*fakeDraft{}, hooks: map[string]func(context.Context) error{}}
 }
 
-func (g *fakeGraph) hook(name string) error {
+func (g *fakeGraph) hook(ctx context.Context, name string) error {
+	if err := g.gate.enter(ctx); err != nil {
+		return err
+	}
+	defer g.gate.exit()
 	g.mu.Lock()
 	h := g.hooks[name]
 	g.mu.Unlock()
 	if h != nil {
-		return h()
+		return h(ctx)
 	}
 	return nil
 }
 
-func (g *fakeGraph) setHook(name string, h func() error) {
+func (g *fakeGraph) setHook(name string, h func(context.Context) error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.hooks[name] = h
@@ -64,8 +69,12 @@ func (g *fakeGraph) deliver(m *Message, content map[string][]byte) Ref {
 	return Ref{Mailbox: m.Mailbox, Folder: m.Folder, MessageID: m.ID, DequeueCount: 1, MaxDequeue: 5}
 }
 
-func (g *fakeGraph) Message(_ context.Context, mailbox, id string) (*Message, error) {
-	if err := g.hook("Message"); err != nil {
+func (g *fakeGraph) Message(ctx context.Context, mailbox, id string) (*Message, error) {
+	if err := g.gate.enter(ctx); err != nil {
+		return nil, err
+	}
+	defer g.gate.exit()
+	if err := g.hook(ctx, "Message"); err != nil {
 		return nil, err
 	}
 	g.mu.Lock()
@@ -79,7 +88,11 @@ func (g *fakeGraph) Message(_ context.Context, mailbox, id string) (*Message, er
 	return &cp, nil
 }
 
-func (g *fakeGraph) AttachmentContent(_ context.Context, _, msgID, attID string) (io.ReadCloser, error) {
+func (g *fakeGraph) AttachmentContent(ctx context.Context, _, msgID, attID string) (io.ReadCloser, error) {
+	if err := g.gate.enter(ctx); err != nil {
+		return nil, err
+	}
+	defer g.gate.exit()
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	b, ok := g.content[msgID+"|"+attID]
@@ -89,7 +102,11 @@ func (g *fakeGraph) AttachmentContent(_ context.Context, _, msgID, attID string)
 	return io.NopCloser(bytes.NewReader(b)), nil
 }
 
-func (g *fakeGraph) MessageMIME(_ context.Context, mailbox, id string) (io.ReadCloser, error) {
+func (g *fakeGraph) MessageMIME(ctx context.Context, mailbox, id string) (io.ReadCloser, error) {
+	if err := g.gate.enter(ctx); err != nil {
+		return nil, err
+	}
+	defer g.gate.exit()
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	m := g.messages[normAddr(mailbox)+"|"+id]
@@ -100,7 +117,11 @@ func (g *fakeGraph) MessageMIME(_ context.Context, mailbox, id string) (io.ReadC
 	return io.NopCloser(strings.NewReader(mime)), nil
 }
 
-func (g *fakeGraph) CreateReplyAll(_ context.Context, mailbox, msgID string, r Reply) (Draft, error) {
+func (g *fakeGraph) CreateReplyAll(ctx context.Context, mailbox, msgID string, r Reply) (Draft, error) {
+	if err := g.gate.enter(ctx); err != nil {
+		return Draft{}, err
+	}
+	defer g.gate.exit()
 	g.mu.Lock()
 	orig := g.messages[normAddr(mailbox)+"|"+msgID]
 	if orig == nil {
@@ -120,13 +141,17 @@ func (g *fakeGraph) CreateReplyAll(_ context.Context, mailbox, msgID string, r R
 	}
 	g.drafts[d.ID] = d
 	g.mu.Unlock()
-	if err := g.hook("CreateReplyAll:after"); err != nil {
+	if err := g.hook(ctx, "CreateReplyAll:after"); err != nil {
 		return Draft{}, err
 	}
 	return d.Draft, nil
 }
 
-func (g *fakeGraph) Draft(_ context.Context, _, id string) (Draft, error) {
+func (g *fakeGraph) Draft(ctx context.Context, _, id string) (Draft, error) {
+	if err := g.gate.enter(ctx); err != nil {
+		return Draft{}, err
+	}
+	defer g.gate.exit()
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	d := g.drafts[id]
@@ -136,8 +161,12 @@ func (g *fakeGraph) Draft(_ context.Context, _, id string) (Draft, error) {
 	return d.Draft, nil
 }
 
-func (g *fakeGraph) Send(_ context.Context, _, id string) error {
-	if err := g.hook("Send"); err != nil {
+func (g *fakeGraph) Send(ctx context.Context, _, id string) error {
+	if err := g.gate.enter(ctx); err != nil {
+		return err
+	}
+	defer g.gate.exit()
+	if err := g.hook(ctx, "Send"); err != nil {
 		return err
 	}
 	g.mu.Lock()

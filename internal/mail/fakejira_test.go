@@ -20,6 +20,7 @@ import (
 // refused.
 type fakeJira struct {
 	mu          sync.Mutex
+	gate        *gate
 	clock       *clock
 	indexLag    time.Duration
 	next        int
@@ -27,7 +28,7 @@ type fakeJira struct {
 	users       map[string]User // by lower-case email
 	canReporter bool
 	canWatch    bool
-	hooks       map[string]func() error
+	hooks       map[string]func(context.Context) error
 	creates     int // CreateIssue calls that created an issue
 }
 
@@ -43,21 +44,25 @@ type fakeIssue struct {
 func newFakeJira(c *clock) *fakeJira {
 	return &fakeJira{
 		clock: c, indexLag: 30 * time.Second, next: 1, issues: map[string]*fakeIssue{},
-		users: map[string]User{}, canReporter: true, canWatch: true, hooks: map[string]func() error{},
+		users: map[string]User{}, canReporter: true, canWatch: true, hooks: map[string]func(context.Context) error{},
 	}
 }
 
-func (j *fakeJira) hook(name string) error {
+func (j *fakeJira) hook(ctx context.Context, name string) error {
+	if err := j.gate.enter(ctx); err != nil {
+		return err
+	}
+	defer j.gate.exit()
 	j.mu.Lock()
 	h := j.hooks[name]
 	j.mu.Unlock()
 	if h != nil {
-		return h()
+		return h(ctx)
 	}
 	return nil
 }
 
-func (j *fakeJira) setHook(name string, h func() error) {
+func (j *fakeJira) setHook(name string, h func(context.Context) error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.hooks[name] = h
@@ -71,8 +76,12 @@ func (j *fakeJira) addUser(email, name string) User {
 	return u
 }
 
-func (j *fakeJira) CreateIssue(_ context.Context, in NewIssue) (Issue, error) {
-	if err := j.hook("CreateIssue"); err != nil {
+func (j *fakeJira) CreateIssue(ctx context.Context, in NewIssue) (Issue, error) {
+	if err := j.gate.enter(ctx); err != nil {
+		return Issue{}, err
+	}
+	defer j.gate.exit()
+	if err := j.hook(ctx, "CreateIssue"); err != nil {
 		return Issue{}, err
 	}
 	j.mu.Lock()
@@ -99,7 +108,7 @@ func (j *fakeJira) CreateIssue(_ context.Context, in NewIssue) (Issue, error) {
 	j.issues[key] = &fakeIssue{in: in, key: key, created: j.clock.Now()}
 	j.creates++
 	j.mu.Unlock()
-	if err := j.hook("CreateIssue:after"); err != nil {
+	if err := j.hook(ctx, "CreateIssue:after"); err != nil {
 		return Issue{}, err
 	}
 	return Issue{Key: key, Origin: in.Origin, Labels: in.Labels}, nil
@@ -113,7 +122,11 @@ func (j *fakeJira) issue(key string) (*fakeIssue, error) {
 	return is, nil
 }
 
-func (j *fakeJira) Issue(_ context.Context, key string) (Issue, error) {
+func (j *fakeJira) Issue(ctx context.Context, key string) (Issue, error) {
+	if err := j.gate.enter(ctx); err != nil {
+		return Issue{}, err
+	}
+	defer j.gate.exit()
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	is, err := j.issue(key)
@@ -123,7 +136,11 @@ func (j *fakeJira) Issue(_ context.Context, key string) (Issue, error) {
 	return Issue{Key: is.key, Origin: is.in.Origin, Labels: is.in.Labels}, nil
 }
 
-func (j *fakeJira) SearchLabel(_ context.Context, label string) ([]Issue, error) {
+func (j *fakeJira) SearchLabel(ctx context.Context, label string) ([]Issue, error) {
+	if err := j.gate.enter(ctx); err != nil {
+		return nil, err
+	}
+	defer j.gate.exit()
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	var out []Issue
@@ -136,8 +153,12 @@ func (j *fakeJira) SearchLabel(_ context.Context, label string) ([]Issue, error)
 	return out, nil
 }
 
-func (j *fakeJira) AddComment(_ context.Context, key string, c NewComment) (string, error) {
-	if err := j.hook("AddComment"); err != nil {
+func (j *fakeJira) AddComment(ctx context.Context, key string, c NewComment) (string, error) {
+	if err := j.gate.enter(ctx); err != nil {
+		return "", err
+	}
+	defer j.gate.exit()
+	if err := j.hook(ctx, "AddComment"); err != nil {
 		return "", err
 	}
 	j.mu.Lock()
@@ -153,7 +174,11 @@ func (j *fakeJira) AddComment(_ context.Context, key string, c NewComment) (stri
 	return fmt.Sprint(len(is.comments)), nil
 }
 
-func (j *fakeJira) CommentByOrigin(_ context.Context, key, origin string) (string, error) {
+func (j *fakeJira) CommentByOrigin(ctx context.Context, key, origin string) (string, error) {
+	if err := j.gate.enter(ctx); err != nil {
+		return "", err
+	}
+	defer j.gate.exit()
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	is, err := j.issue(key)
@@ -168,7 +193,11 @@ func (j *fakeJira) CommentByOrigin(_ context.Context, key, origin string) (strin
 	return "", fmt.Errorf("comment: %w", errs.ErrNotFound)
 }
 
-func (j *fakeJira) Attachments(_ context.Context, key string) ([]JiraAttachment, error) {
+func (j *fakeJira) Attachments(ctx context.Context, key string) ([]JiraAttachment, error) {
+	if err := j.gate.enter(ctx); err != nil {
+		return nil, err
+	}
+	defer j.gate.exit()
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	is, err := j.issue(key)
@@ -178,7 +207,11 @@ func (j *fakeJira) Attachments(_ context.Context, key string) ([]JiraAttachment,
 	return slices.Clone(is.attachments), nil
 }
 
-func (j *fakeJira) AddAttachment(_ context.Context, key, name, ct string, r io.Reader) (JiraAttachment, error) {
+func (j *fakeJira) AddAttachment(ctx context.Context, key, name, ct string, r io.Reader) (JiraAttachment, error) {
+	if err := j.gate.enter(ctx); err != nil {
+		return JiraAttachment{}, err
+	}
+	defer j.gate.exit()
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return JiraAttachment{}, err
@@ -195,7 +228,11 @@ func (j *fakeJira) AddAttachment(_ context.Context, key, name, ct string, r io.R
 	return a, nil
 }
 
-func (j *fakeJira) AddWatcher(_ context.Context, key, accountID string) error {
+func (j *fakeJira) AddWatcher(ctx context.Context, key, accountID string) error {
+	if err := j.gate.enter(ctx); err != nil {
+		return err
+	}
+	defer j.gate.exit()
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	is, err := j.issue(key)
@@ -211,7 +248,11 @@ func (j *fakeJira) AddWatcher(_ context.Context, key, accountID string) error {
 	return nil
 }
 
-func (j *fakeJira) UserByEmail(_ context.Context, email string) (User, error) {
+func (j *fakeJira) UserByEmail(ctx context.Context, email string) (User, error) {
+	if err := j.gate.enter(ctx); err != nil {
+		return User{}, err
+	}
+	defer j.gate.exit()
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if u, ok := j.users[strings.ToLower(email)]; ok {
@@ -220,7 +261,11 @@ func (j *fakeJira) UserByEmail(_ context.Context, email string) (User, error) {
 	return User{}, fmt.Errorf("user %s: %w", email, errs.ErrNotFound)
 }
 
-func (j *fakeJira) CanSetReporter(context.Context, string) (bool, error) {
+func (j *fakeJira) CanSetReporter(ctx context.Context, _ string) (bool, error) {
+	if err := j.gate.enter(ctx); err != nil {
+		return false, err
+	}
+	defer j.gate.exit()
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	return j.canReporter, nil

@@ -39,11 +39,12 @@ const fakeLease = 35 * time.Minute
 // mailboxes (other mailboxes' copies become duplicates), and ticket rows with versions.
 type fakeStore struct {
 	mu      sync.Mutex
+	gate    *gate
 	clock   *clock
 	ledger  map[string]*fakeRow // by mail key
 	tickets map[string]*fakeTicketRow
 	version int
-	hooks   map[string]func() error // called (outside the lock) when a method starts, to simulate crashes
+	hooks   map[string]func(context.Context) error // called (outside the lock) when a method starts, to simulate crashes
 }
 
 type fakeRow struct {
@@ -64,20 +65,24 @@ type fakeTicketRow struct {
 }
 
 func newFakeStore(c *clock) *fakeStore {
-	return &fakeStore{clock: c, ledger: map[string]*fakeRow{}, tickets: map[string]*fakeTicketRow{}, hooks: map[string]func() error{}}
+	return &fakeStore{clock: c, ledger: map[string]*fakeRow{}, tickets: map[string]*fakeTicketRow{}, hooks: map[string]func(context.Context) error{}}
 }
 
-func (s *fakeStore) hook(name string) error {
+func (s *fakeStore) hook(ctx context.Context, name string) error {
+	if err := s.gate.enter(ctx); err != nil {
+		return err
+	}
+	defer s.gate.exit()
 	s.mu.Lock()
 	h := s.hooks[name]
 	s.mu.Unlock()
 	if h != nil {
-		return h()
+		return h(ctx)
 	}
 	return nil
 }
 
-func (s *fakeStore) setHook(name string, h func() error) {
+func (s *fakeStore) setHook(name string, h func(context.Context) error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.hooks[name] = h
@@ -94,7 +99,11 @@ type fakeClaim struct {
 
 func (c *fakeClaim) Recover() bool { return c.attempt > 1 }
 
-func (c *fakeClaim) Release(_ context.Context, reason string) error {
+func (c *fakeClaim) Release(ctx context.Context, reason string) error {
+	if err := c.s.gate.enter(ctx); err != nil {
+		return err
+	}
+	defer c.s.gate.exit()
 	c.s.mu.Lock()
 	defer c.s.mu.Unlock()
 	holder, until := c.s.claimFields(c)
@@ -140,8 +149,12 @@ func (s *fakeStore) live(holder string, until time.Time) bool {
 	return holder != "" && until.After(s.clock.Now())
 }
 
-func (s *fakeStore) BeginMail(_ context.Context, ref MailRef) (Entry, Claim, error) {
-	if err := s.hook("BeginMail"); err != nil {
+func (s *fakeStore) BeginMail(ctx context.Context, ref MailRef) (Entry, Claim, error) {
+	if err := s.gate.enter(ctx); err != nil {
+		return Entry{}, nil, err
+	}
+	defer s.gate.exit()
+	if err := s.hook(ctx, "BeginMail"); err != nil {
 		return Entry{}, nil, err
 	}
 	s.mu.Lock()
@@ -177,8 +190,12 @@ func mailKey(ref MailRef) string {
 	return "graph:" + ref.GraphID
 }
 
-func (s *fakeStore) FinishMail(_ context.Context, c Claim, res Result) error {
-	if err := s.hook("FinishMail"); err != nil {
+func (s *fakeStore) FinishMail(ctx context.Context, c Claim, res Result) error {
+	if err := s.gate.enter(ctx); err != nil {
+		return err
+	}
+	defer s.gate.exit()
+	if err := s.hook(ctx, "FinishMail"); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -193,7 +210,11 @@ func (s *fakeStore) FinishMail(_ context.Context, c Claim, res Result) error {
 	return nil
 }
 
-func (s *fakeStore) RecordMail(_ context.Context, ref MailRef, res Result) error {
+func (s *fakeStore) RecordMail(ctx context.Context, ref MailRef, res Result) error {
+	if err := s.gate.enter(ctx); err != nil {
+		return err
+	}
+	defer s.gate.exit()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := mailKey(ref)
@@ -209,7 +230,11 @@ func (s *fakeStore) RecordMail(_ context.Context, ref MailRef, res Result) error
 	return nil
 }
 
-func (s *fakeStore) MailByMessageID(_ context.Context, id string) (Entry, error) {
+func (s *fakeStore) MailByMessageID(ctx context.Context, id string) (Entry, error) {
+	if err := s.gate.enter(ctx); err != nil {
+		return Entry{}, err
+	}
+	defer s.gate.exit()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r := s.ledger[id]
@@ -221,7 +246,11 @@ func (s *fakeStore) MailByMessageID(_ context.Context, id string) (Entry, error)
 
 func ticketKey(mailbox, conv string) string { return normAddr(mailbox) + "|" + conv }
 
-func (s *fakeStore) Ticket(_ context.Context, mailbox, conv string) (Ticket, error) {
+func (s *fakeStore) Ticket(ctx context.Context, mailbox, conv string) (Ticket, error) {
+	if err := s.gate.enter(ctx); err != nil {
+		return Ticket{}, err
+	}
+	defer s.gate.exit()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r := s.tickets[ticketKey(mailbox, conv)]
@@ -231,7 +260,11 @@ func (s *fakeStore) Ticket(_ context.Context, mailbox, conv string) (Ticket, err
 	return cloneTicket(r.ticket), nil
 }
 
-func (s *fakeStore) TicketByKey(_ context.Context, key string) (Ticket, error) {
+func (s *fakeStore) TicketByKey(ctx context.Context, key string) (Ticket, error) {
+	if err := s.gate.enter(ctx); err != nil {
+		return Ticket{}, err
+	}
+	defer s.gate.exit()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, r := range s.tickets {
@@ -242,8 +275,12 @@ func (s *fakeStore) TicketByKey(_ context.Context, key string) (Ticket, error) {
 	return Ticket{}, fmt.Errorf("ticket %s: %w", key, errs.ErrNotFound)
 }
 
-func (s *fakeStore) ClaimConversation(_ context.Context, mailbox, conv string) (Ticket, Claim, error) {
-	if err := s.hook("ClaimConversation"); err != nil {
+func (s *fakeStore) ClaimConversation(ctx context.Context, mailbox, conv string) (Ticket, Claim, error) {
+	if err := s.gate.enter(ctx); err != nil {
+		return Ticket{}, nil, err
+	}
+	defer s.gate.exit()
+	if err := s.hook(ctx, "ClaimConversation"); err != nil {
 		return Ticket{}, nil, err
 	}
 	s.mu.Lock()
@@ -264,8 +301,12 @@ func (s *fakeStore) ClaimConversation(_ context.Context, mailbox, conv string) (
 	return r.ticket, &fakeClaim{s: s, kind: "ticket", key: k, token: r.holder, attempt: r.attempt}, nil
 }
 
-func (s *fakeStore) CompleteTicket(_ context.Context, c Claim, t Ticket) (Ticket, error) {
-	if err := s.hook("CompleteTicket"); err != nil {
+func (s *fakeStore) CompleteTicket(ctx context.Context, c Claim, t Ticket) (Ticket, error) {
+	if err := s.gate.enter(ctx); err != nil {
+		return Ticket{}, err
+	}
+	defer s.gate.exit()
+	if err := s.hook(ctx, "CompleteTicket"); err != nil {
 		return Ticket{}, err
 	}
 	s.mu.Lock()
@@ -281,7 +322,11 @@ func (s *fakeStore) CompleteTicket(_ context.Context, c Claim, t Ticket) (Ticket
 	return cloneTicket(t), nil
 }
 
-func (s *fakeStore) ForgetTicket(_ context.Context, t Ticket) error {
+func (s *fakeStore) ForgetTicket(ctx context.Context, t Ticket) error {
+	if err := s.gate.enter(ctx); err != nil {
+		return err
+	}
+	defer s.gate.exit()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := ticketKey(t.Mailbox, t.ConversationID)
@@ -296,7 +341,11 @@ func (s *fakeStore) ForgetTicket(_ context.Context, t Ticket) error {
 	return nil
 }
 
-func (s *fakeStore) ModifyTicket(_ context.Context, mailbox, conv string, fn func(*Ticket) error) (Ticket, error) {
+func (s *fakeStore) ModifyTicket(ctx context.Context, mailbox, conv string, fn func(*Ticket) error) (Ticket, error) {
+	if err := s.gate.enter(ctx); err != nil {
+		return Ticket{}, err
+	}
+	defer s.gate.exit()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r := s.tickets[ticketKey(mailbox, conv)]
@@ -313,7 +362,7 @@ func (s *fakeStore) ModifyTicket(_ context.Context, mailbox, conv string, fn fun
 }
 
 func (s *fakeStore) RecordSent(ctx context.Context, t Ticket, sent MailRef) (Ticket, error) {
-	if err := s.hook("RecordSent"); err != nil {
+	if err := s.hook(ctx, "RecordSent"); err != nil {
 		return Ticket{}, err
 	}
 	if err := s.RecordMail(ctx, sent, Result{State: StateOwn, Reason: "sent by the service", TicketKey: t.Key}); err != nil {
@@ -327,7 +376,11 @@ func (s *fakeStore) RecordSent(ctx context.Context, t Ticket, sent MailRef) (Tic
 	})
 }
 
-func (s *fakeStore) TicketsOpenedSince(_ context.Context, sender string, since time.Time) (int, error) {
+func (s *fakeStore) TicketsOpenedSince(ctx context.Context, sender string, since time.Time) (int, error) {
+	if err := s.gate.enter(ctx); err != nil {
+		return 0, err
+	}
+	defer s.gate.exit()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := 0

@@ -20,8 +20,41 @@ type harness struct {
 	graph *fakeGraph
 	p     *Processor
 	logs  *syncBuffer
-	dead  chan struct{} // closed at cleanup: crashed workers may return then
+	gate  *gate
 	bg    sync.WaitGroup
+}
+
+// workerKey marks a background worker's context, so a crash can kill that worker alone.
+type workerKey struct{}
+
+type worker struct{ dead atomic.Bool }
+
+// gate models a process dying: every fake call checks, when it starts, whether its worker
+// is dead, and fails without effect if so. barrier waits for the calls in flight when
+// the worker died, as a successor only starts after the dead worker's requests landed.
+type gate struct{ mu sync.RWMutex }
+
+func (g *gate) enter(ctx context.Context) error {
+	if g == nil {
+		return nil
+	}
+	g.mu.RLock()
+	if w, ok := ctx.Value(workerKey{}).(*worker); ok && w.dead.Load() {
+		g.mu.RUnlock()
+		return errCrashed
+	}
+	return nil
+}
+
+func (g *gate) exit() {
+	if g != nil {
+		g.mu.RUnlock()
+	}
+}
+
+func (g *gate) barrier() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
 }
 
 type syncBuffer struct {
@@ -44,7 +77,8 @@ func (s *syncBuffer) String() string {
 func newHarness(tb testing.TB) *harness {
 	tb.Helper()
 	c := newClock()
-	h := &harness{clock: c, store: newFakeStore(c), jira: newFakeJira(c), graph: newFakeGraph(), logs: &syncBuffer{}, dead: make(chan struct{})}
+	h := &harness{clock: c, store: newFakeStore(c), jira: newFakeJira(c), graph: newFakeGraph(), logs: &syncBuffer{}, gate: &gate{}}
+	h.store.gate, h.jira.gate, h.graph.gate = h.gate, h.gate, h.gate
 	h.p = &Processor{
 		Config: testConfig(), Graph: h.graph, Jira: h.jira, Store: h.store,
 		Log: slog.New(slog.NewTextHandler(h.logs, nil)), Now: c.Now,
@@ -53,44 +87,45 @@ func newHarness(tb testing.TB) *harness {
 	h.jira.addUser("bob@fabrikam.com", "Bob Stone")
 	h.jira.addUser("dan@fabrikam.com", "Dan Boss")
 	h.jira.addUser("eve@fabrikam.com", "Eve New")
-	tb.Cleanup(func() {
-		close(h.dead)
-		h.bg.Wait()
-	})
+	tb.Cleanup(h.bg.Wait)
 	return h
 }
 
-// errCrashed is what a crashed worker's pending call returns once the test is over.
+// errCrashed is what every call of a dead worker returns.
 var errCrashed = errors.New("worker crashed")
 
-// crash returns a hook that makes the first worker reaching it hang, as if its process
-// died there (no release, no further step), and signals reached. Later calls pass.
-func (h *harness) crash() (hook func() error, reached <-chan struct{}) {
+// crash returns a hook that kills the first background worker reaching it: that call and
+// all its later calls fail without effect (no release, no further step), as if its
+// process died there. Foreground calls pass.
+func (h *harness) crash() (hook func(context.Context) error, reached <-chan struct{}) {
 	ch := make(chan struct{})
 	var fired atomic.Bool
-	return func() error {
-		if fired.Swap(true) {
+	return func(ctx context.Context) error {
+		w, ok := ctx.Value(workerKey{}).(*worker)
+		if !ok || fired.Swap(true) {
 			return nil
 		}
+		w.dead.Store(true)
 		close(ch)
-		<-h.dead
 		return errCrashed
 	}, ch
 }
 
-// background processes ref on a worker the test does not wait for.
+// background processes ref on a worker that can be killed.
 func (h *harness) background(ref Ref) {
-	h.bg.Go(func() { _, _ = h.p.Process(context.Background(), ref) })
+	ctx := context.WithValue(context.Background(), workerKey{}, &worker{})
+	h.bg.Go(func() { _, _ = h.p.Process(ctx, ref) })
 }
 
-// waitFor waits for a crash hook to be reached.
-func waitFor(tb testing.TB, reached <-chan struct{}) {
+// waitFor waits for a crash and for the dead worker's calls in flight to land.
+func (h *harness) waitFor(tb testing.TB, reached <-chan struct{}) {
 	tb.Helper()
 	select {
 	case <-reached:
 	case <-time.After(30 * time.Second):
 		tb.Fatal("the worker never reached the crash point")
 	}
+	h.gate.barrier()
 }
 
 // process runs one delivery and fails the test on an error.

@@ -255,7 +255,7 @@ func TestProcessLargeBody(t *testing.T) {
 func TestProcessTransientAndLastAttempt(t *testing.T) {
 	h := newHarness(t)
 	ref, m := h.deliverFixture(t, "new-request", "support@contoso.com")
-	throttled := func() error {
+	throttled := func(context.Context) error {
 		return &errs.Throttled{Op: "create issue", Err: errs.ErrThrottled}
 	}
 	h.jira.setHook("CreateIssue", throttled)

@@ -27,62 +27,131 @@ type uploader struct {
 	key      string
 	existing []JiraAttachment // the issue's attachments before this mail
 	log      *slog.Logger
-
-	mu       sync.Mutex
-	hashes   map[[32]byte]bool
-	uploaded map[string]JiraAttachment // by content id
 }
 
-// run uploads every file concurrently and returns the uploaded inline images by content id.
-// A file that fails for good (too large for Jira, unsupported) is skipped; a transient
-// failure is returned so the whole mail is retried (the retry skips what is there).
+// pending is one upload with its inline image bytes when those were read first.
+type pending struct {
+	up   Upload
+	data []byte // inline images up to maxInlineBuffer; nil streams from Graph
+	skip bool
+}
+
+// run uploads the files and returns the uploaded inline images by content id. Inline
+// images are read first, concurrently, and checked for repeats in mail order, so the
+// first of several copies of a logo is the one kept; then everything uploads
+// concurrently. A file Jira refuses for good is skipped; a transient failure is returned so
+// the mail is retried (the retry skips what is there).
 func (u *uploader) run(ctx context.Context, ups []Upload) (map[string]JiraAttachment, error) {
-	u.hashes, u.uploaded = map[[32]byte]bool{}, map[string]JiraAttachment{}
-	errc := make([]error, len(ups))
-	var wg sync.WaitGroup
+	ps := make([]*pending, len(ups))
 	for i, up := range ups {
-		wg.Go(func() { errc[i] = u.one(ctx, up) })
+		ps[i] = &pending{up: up}
+	}
+	if err := u.readInline(ctx, ps); err != nil {
+		return nil, err
+	}
+	u.markRepeats(ps)
+	var mu sync.Mutex
+	images := map[string]JiraAttachment{}
+	errc := make([]error, len(ps))
+	var wg sync.WaitGroup
+	for i, p := range ps {
+		if p.skip {
+			continue
+		}
+		wg.Go(func() {
+			att, ok, err := u.one(ctx, p)
+			errc[i] = err
+			if ok && p.up.Inline {
+				mu.Lock()
+				images[p.up.Attachment.ContentID] = att
+				mu.Unlock()
+			}
+		})
 	}
 	wg.Wait()
-	return u.uploaded, errors.Join(errc...)
+	return images, errors.Join(errc...)
 }
 
-func (u *uploader) one(ctx context.Context, up Upload) error {
-	rc, err := u.open(ctx, up)
-	if errors.Is(err, errs.ErrNotFound) {
-		u.log.Warn("attachment skipped: gone from the mailbox", "issue", u.key, "file", up.Filename)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	var r io.Reader = rc
-	if up.Inline {
-		data, repeat, err := u.readInline(rc, up)
-		if err != nil || repeat {
-			return err
+// readInline reads the small inline images into memory.
+func (u *uploader) readInline(ctx context.Context, ps []*pending) error {
+	errc := make([]error, len(ps))
+	var wg sync.WaitGroup
+	for i, p := range ps {
+		if !p.up.Inline || p.up.Attachment.Size > maxInlineBuffer {
+			continue
 		}
-		r = data
+		wg.Go(func() {
+			rc, err := u.open(ctx, p.up)
+			if errors.Is(err, errs.ErrNotFound) {
+				p.skip = true
+				return
+			}
+			if err != nil {
+				errc[i] = err
+				return
+			}
+			defer rc.Close()
+			if p.data, err = io.ReadAll(io.LimitReader(rc, maxInlineBuffer)); err != nil {
+				errc[i] = fmt.Errorf("read inline image %s: %w", p.up.Filename, err)
+			}
+		})
 	}
-	ct := up.Attachment.ContentType
-	if up.FullMail || up.Attachment.Kind == ItemAttachment {
+	wg.Wait()
+	return errors.Join(errc...)
+}
+
+// markRepeats skips inline images that repeat a picture seen earlier on the thread: the
+// same bytes earlier in this mail (by hash), or an attachment already on the issue with
+// the same byte size and type. Outlook names every inline image image001.png, so names
+// prove nothing; equal byte sizes of two images of one thread are, in practice, the same
+// logo. The issue's attachment list is the thread's memory, so no hashes need storing and
+// nothing earlier needs downloading; a false match costs one picture shown as a
+// placeholder instead of uploaded once more.
+func (u *uploader) markRepeats(ps []*pending) {
+	seen := map[[32]byte]bool{}
+	for _, p := range ps {
+		if p.data == nil || p.skip {
+			continue
+		}
+		sum := sha256.Sum256(p.data)
+		if seen[sum] || u.onIssue(int64(len(p.data)), p.up.Attachment.ContentType) {
+			p.skip = true
+			continue
+		}
+		seen[sum] = true
+	}
+}
+
+// one uploads a file; ok is false when it was skipped.
+func (u *uploader) one(ctx context.Context, p *pending) (JiraAttachment, bool, error) {
+	var r io.Reader
+	if p.data != nil {
+		r = bytes.NewReader(p.data)
+	} else {
+		rc, err := u.open(ctx, p.up)
+		if errors.Is(err, errs.ErrNotFound) {
+			u.log.Warn("attachment skipped: gone from the mailbox", "issue", u.key, "file", p.up.Filename)
+			return JiraAttachment{}, false, nil
+		}
+		if err != nil {
+			return JiraAttachment{}, false, err
+		}
+		defer rc.Close()
+		r = rc
+	}
+	ct := p.up.Attachment.ContentType
+	if p.up.FullMail || p.up.Attachment.Kind == ItemAttachment {
 		ct = "message/rfc822"
 	}
-	att, err := u.jira.AddAttachment(ctx, u.key, up.Filename, ct, r)
+	att, err := u.jira.AddAttachment(ctx, u.key, p.up.Filename, ct, r)
 	if permanentUpload(err) {
-		u.log.Warn("attachment skipped", "issue", u.key, "file", up.Filename, "err", err)
-		return nil
+		u.log.Warn("attachment skipped", "issue", u.key, "file", p.up.Filename, "err", err)
+		return JiraAttachment{}, false, nil
 	}
 	if err != nil {
-		return fmt.Errorf("upload %s: %w", up.Filename, err)
+		return JiraAttachment{}, false, fmt.Errorf("upload %s: %w", p.up.Filename, err)
 	}
-	if up.Inline {
-		u.mu.Lock()
-		u.uploaded[up.Attachment.ContentID] = att
-		u.mu.Unlock()
-	}
-	return nil
+	return att, true, nil
 }
 
 // permanentUpload reports a failure that retrying would repeat: Jira refused the file.
@@ -103,27 +172,6 @@ func (u *uploader) open(ctx context.Context, up Upload) (io.ReadCloser, error) {
 		return nil, fmt.Errorf("read attachment %s: %w", up.Filename, err)
 	}
 	return rc, nil
-}
-
-// readInline reads a small inline image and reports whether it repeats a picture seen
-// earlier on the thread: the same bytes earlier in this mail (by hash), or an attachment
-// of the issue with the same byte size and type (see planAttachments' caller).
-func (u *uploader) readInline(rc io.Reader, up Upload) (io.Reader, bool, error) {
-	head, err := io.ReadAll(io.LimitReader(rc, maxInlineBuffer+1))
-	if err != nil {
-		return nil, false, fmt.Errorf("read inline image %s: %w", up.Filename, err)
-	}
-	if len(head) > maxInlineBuffer {
-		return io.MultiReader(bytes.NewReader(head), rc), false, nil
-	}
-	sum := sha256.Sum256(head)
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	if u.hashes[sum] || u.onIssue(int64(len(head)), up.Attachment.ContentType) {
-		return nil, true, nil
-	}
-	u.hashes[sum] = true
-	return bytes.NewReader(head), false, nil
 }
 
 func (u *uploader) onIssue(n int64, contentType string) bool {
