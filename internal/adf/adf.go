@@ -5,12 +5,7 @@
 // ADF reference: https://developer.atlassian.com/cloud/jira/platform/apis/document/structure/
 package adf
 
-import (
-	"bytes"
-	"encoding/json"
-	"fmt"
-	"unicode/utf16"
-)
+import "unicode/utf16"
 
 // Node types this package produces or validates.
 const (
@@ -75,31 +70,6 @@ type Mark struct {
 // NewDoc returns a version 1 document holding blocks.
 func NewDoc(blocks ...*Node) *Doc {
 	return &Doc{Type: TypeDoc, Version: 1, Content: append([]*Node{}, blocks...)}
-}
-
-// MarshalJSON writes content as [] rather than null, which Jira requires.
-func (d *Doc) MarshalJSON() ([]byte, error) {
-	type plain Doc
-	c := *d
-	if c.Content == nil {
-		c.Content = []*Node{}
-	}
-	return encodeJSON((*plain)(&c))
-}
-
-// JSON returns the compact JSON Jira receives.
-func (d *Doc) JSON() ([]byte, error) { return encodeJSON(d) }
-
-// encodeJSON skips Go's HTML escaping of <, > and &, which Jira does not do either, so
-// that Size counts what Jira counts.
-func encodeJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, fmt.Errorf("encode adf: %w", err)
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // Size is the length Jira checks against its 32,767 character limit: the serialised

@@ -88,6 +88,8 @@ func TestDocJSON(t *testing.T) {
 		want string
 	}{
 		{"empty content is an array", NewDoc(), `{"type":"doc","version":1,"content":[]}`},
+		{"empty paragraph has content", NewDoc(Paragraph(), Paragraph(HardBreak())),
+			`{"type":"doc","version":1,"content":[{"type":"paragraph","content":[]},{"type":"paragraph","content":[{"type":"hardBreak"}]}]}`},
 		{"no html escaping", NewDoc(Paragraph(Text("a<b>&c", Link("https://x/?a=1&b=2")))),
 			`{"type":"doc","version":1,"content":[{"type":"paragraph","content":[{"type":"text","text":"a<b>&c","marks":[{"type":"link","attrs":{"href":"https://x/?a=1&b=2"}}]}]}]}`},
 	}
@@ -104,6 +106,28 @@ func TestDocJSON(t *testing.T) {
 				t.Errorf("Size = %d, want %d", tt.doc.Size(), len(tt.want))
 			}
 		})
+	}
+}
+
+func TestJSONRoundTrip(t *testing.T) {
+	doc, err := FromHTML(readFile(t, "testdata/html/outlook-desktop.html"), Options{InlineImage: fakeImages})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := json.Marshal(doc) // through encoding/json, as an SDK would
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Doc
+	if err := json.Unmarshal(first, &back); err != nil {
+		t.Fatal(err)
+	}
+	second, err := back.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if own, _ := doc.JSON(); string(own) != string(second) {
+		t.Errorf("round trip changed the document:\n%s\n%s", own, second)
 	}
 }
 
