@@ -22,27 +22,46 @@ type AttachmentPlan struct {
 	Notes   []string    // visible notes: skipped files
 }
 
-// planAttachments decides per attachment: file and inline attachments are uploaded, item
-// attachments as .eml, reference attachments become links, oversized ones a note. done
-// names files an earlier attempt at the same mail uploaded already (only passed when
-// recovering, since a later mail may well bring a new file of an old name).
-func planAttachments(m *Message, done []JiraAttachment, maxBytes int64) AttachmentPlan {
+// planAttachments decides per attachment: file attachments are uploaded, item
+// attachments as .eml, reference attachments become links, oversized ones a note. Inline
+// images are uploaded when the converted body shows them (shown lists their content ids);
+// those only quoted history shows (stripped from a comment) came with an earlier mail and
+// are left out. done names files an earlier attempt at the same mail uploaded already
+// (passed only when recovering, since a later mail may well bring a new file of an old
+// name).
+func planAttachments(m *Message, shown []string, done []JiraAttachment, maxBytes int64) AttachmentPlan {
 	var p AttachmentPlan
 	body := strings.ToLower(m.Body.Content)
 	for _, a := range m.Attachments {
 		name := attachmentName(a)
+		inBody := a.IsInline && a.ContentID != "" && strings.Contains(body, "cid:"+strings.ToLower(a.ContentID))
+		shownNow := inBody && containsFold(shown, a.ContentID)
 		switch {
 		case a.Kind == ReferenceAttachment:
 			p.Links = append(p.Links, referenceLink(a))
+		case inBody && !shownNow:
+			// an image of the quoted history
 		case a.Size > maxBytes:
 			p.Notes = append(p.Notes, fmt.Sprintf("Attachment %q (%s) was not uploaded: it is larger than %s.", name, size(a.Size), size(maxBytes)))
 		case hasFile(done, name):
 		default:
-			inline := a.IsInline && a.ContentID != "" && strings.Contains(body, "cid:"+strings.ToLower(a.ContentID))
-			p.Uploads = append(p.Uploads, Upload{Attachment: a, Filename: name, Inline: inline})
+			p.Uploads = append(p.Uploads, Upload{Attachment: a, Filename: name, Inline: shownNow})
 		}
 	}
 	return p
+}
+
+// shownImages lists the content ids of the cid: images the converted body shows; strip
+// as for a comment.
+func shownImages(b Body, strip bool) []string {
+	if !strings.EqualFold(b.ContentType, "html") {
+		return nil
+	}
+	ids, err := adf.ReferencedImages(b.Content, adf.Options{StripQuotes: strip, StripSignature: strip})
+	if err != nil {
+		return nil
+	}
+	return ids
 }
 
 // attachmentName is the file name an attachment gets in Jira.

@@ -31,7 +31,7 @@ func (p *Processor) comment(ctx context.Context, m *Message, th Thread, recoveri
 			return Result{}, fmt.Errorf("look for earlier comment on %s: %w", key, err)
 		}
 	}
-	plan := planAttachments(m, done, p.Config.maxAttachment())
+	plan := planAttachments(m, shownImages(commentBody(m), true), done, p.Config.maxAttachment())
 	u := &uploader{graph: p.Graph, jira: p.Jira, mailbox: m.Mailbox, msgID: m.ID, key: key, existing: existing, log: p.log()}
 	images, err := u.run(ctx, plan.Uploads)
 	if err != nil {

@@ -36,7 +36,7 @@ type NewTicket struct {
 // BuildTicket builds the issue for a mail that starts a thread. canSetReporter says
 // whether the service's Jira account has "Modify reporter" in the route's project.
 func BuildTicket(cfg *Config, m *Message, route Route, p People, canSetReporter bool) NewTicket {
-	plan := planAttachments(m, nil, cfg.maxAttachment())
+	plan := planAttachments(m, shownImages(m.Body, false), nil, cfg.maxAttachment())
 	doc, cut := describe(m, p, plan, false, placeholders(m))
 	if cut {
 		plan.Uploads = append(plan.Uploads, Upload{Filename: FullMailName, FullMail: true})
@@ -65,14 +65,22 @@ func describe(m *Message, p People, plan AttachmentPlan, onlyNew bool, images fu
 		header = append(header, adf.Note(n))
 	}
 	body := m.Body
-	if onlyNew && strings.TrimSpace(m.UniqueBody.Content) != "" {
-		body = m.UniqueBody
+	if onlyNew {
+		body = commentBody(m)
 	}
 	doc := adf.WithHeader(bodyDoc(body, onlyNew, images), header...)
 	if doc.Size() <= adf.MaxChars {
 		return doc, false
 	}
 	return adf.TruncateWithNote(doc, adf.MaxChars, adf.TruncationNote(FullMailName))
+}
+
+// commentBody is the new text of a reply: uniqueBody, or the body when Graph gave none.
+func commentBody(m *Message) Body {
+	if strings.TrimSpace(m.UniqueBody.Content) != "" {
+		return m.UniqueBody
+	}
+	return m.Body
 }
 
 // bodyDoc converts a body; strip drops quoted history and signatures.
