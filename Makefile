@@ -33,10 +33,11 @@ start: app ## the app under `func start` (needs Azure Functions Core Tools)
 	@command -v func >/dev/null || { echo "Azure Functions Core Tools ('func') is not installed: see README.md#running-under-the-functions-host, or use 'make run'"; exit 1; }
 	cd $(APP_DIR) && func start
 
-run: azurite ## the sandbox: Azurite, Graph/Jira/Key Vault emulators and the service, no cloud account needed
-	$(GO) run ./internal/devtools/sandbox
+run: azurite build ## the sandbox: Azurite, the Entra, Graph and Jira emulators and the service, no cloud account needed
+	$(GO) build -o bin/sandbox ./internal/sandbox/cmd
+	$(WITH_AZURITE) bin/sandbox -service bin/$(BIN)
 
-test: azurite ## every test, against a private Azurite
+test: azurite infra-check ## every test, against a private Azurite
 	$(WITH_AZURITE) $(MAKE) --no-print-directory test-go
 
 test-go:
@@ -59,3 +60,24 @@ $(AZURITE):
 
 clean: ## remove build output (keeps .tools)
 	rm -rf bin build dist .bench
+
+# infra-check: terraform fmt and validate of infra/terraform against the azurerm provider's
+# schema, and the infra/ cross-check tests. Terraform and the provider are built from Go modules
+# (no provider registry needed) into .tools/bin once; dev_overrides make `init` unnecessary.
+TERRAFORM := $(TOOLS)/bin/terraform
+TF_AZURERM := $(TOOLS)/bin/terraform-provider-azurerm
+TF_ENV := TF_CLI_CONFIG_FILE=$(TOOLS)/terraformrc TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
+
+.PHONY: infra-check
+infra-check: $(TERRAFORM) $(TF_AZURERM) ## terraform fmt/validate of infra/terraform and the infra cross-check
+	@printf 'provider_installation {\n  dev_overrides {\n    "hashicorp/azurerm" = "%s"\n  }\n  direct {}\n}\n' "$(TOOLS)/bin" > $(TOOLS)/terraformrc
+	$(TF_ENV) $(TERRAFORM) -chdir=infra/terraform fmt -check -recursive -diff
+	$(TF_ENV) $(TERRAFORM) -chdir=infra/terraform validate -no-color
+	INFRA_CHECK_TOOLS=$(TOOLS)/bin $(GO) test -count=1 ./infra/...
+
+$(TERRAFORM):
+	mkdir -p $(TOOLS)/bin && GOBIN=$(TOOLS)/bin $(GO) install github.com/hashicorp/terraform@v1.5.7
+
+$(TF_AZURERM):
+	@echo "building the azurerm provider from Go modules: minutes and GBs of build cache, once"
+	mkdir -p $(TOOLS)/bin && GOBIN=$(TOOLS)/bin $(GO) install github.com/hashicorp/terraform-provider-azurerm@v1.44.1-0.20260824201233-fae580791926

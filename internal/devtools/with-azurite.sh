@@ -13,7 +13,7 @@ blob=$(free_port); queue=$(free_port); table=$(free_port)
 data=$(mktemp -d "${TMPDIR:-/tmp}/azurite.XXXXXX")
 
 "$bin" --silent --skipApiVersionCheck --disableProductStyleUrl --inMemoryPersistence \
-  --location "$data" --blobHost 127.0.0.1 --blobPort "$blob" --queueHost 127.0.0.1 --queuePort "$queue" \
+  --blobHost 127.0.0.1 --blobPort "$blob" --queueHost 127.0.0.1 --queuePort "$queue" \
   --tableHost 127.0.0.1 --tablePort "$table" >"$data/azurite.log" 2>&1 &
 pid=$!
 cleanup() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$data"; }
