@@ -18,6 +18,10 @@ provider "azurerm" {
       purge_soft_delete_on_destroy    = false
       recover_soft_deleted_key_vaults = true
     }
+    template_deployment {
+      # The ftp_off deployment only sets a policy on the app; the app's own deletion removes it.
+      delete_nested_items_during_deletion = false
+    }
   }
 
   # Shared keys are disabled on the storage account, so every data-plane call the provider makes
