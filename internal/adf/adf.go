@@ -2,6 +2,10 @@
 // bodies, checks them against ADF's rules, cuts them to Jira's size limit, and turns Jira's
 // rendered HTML back into HTML that is safe to mail.
 //
+// Mail to Jira: FromHTML or FromText for the body, PeopleLine and Note for the lines the
+// service adds, WithHeader to put them first, TruncateWithNote to fit MaxChars. Jira to
+// mail: MailSafeHTML. Validate (or ParseJSON) checks any document against ADF's rules.
+//
 // ADF reference: https://developer.atlassian.com/cloud/jira/platform/apis/document/structure/
 package adf
 

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+
+	"github.com/mail2jira/mail2jira/internal/errs"
 )
 
 // The encoder below writes the JSON Jira receives. It differs from encoding/json's
@@ -90,4 +92,18 @@ func writeValue(b *bytes.Buffer, v any) error {
 	}
 	b.Truncate(b.Len() - 1) // Encode ends every value with a newline
 	return nil
+}
+
+// ParseJSON decodes an ADF document, refusing fields ADF does not define, and validates it.
+func ParseJSON(data []byte) (*Doc, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var d Doc
+	if err := dec.Decode(&d); err != nil {
+		return nil, fmt.Errorf("adf: decode: %v: %w", err, errs.ErrInvalid)
+	}
+	if err := Validate(&d); err != nil {
+		return nil, err
+	}
+	return &d, nil
 }

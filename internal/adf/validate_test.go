@@ -131,6 +131,26 @@ func TestJSONRoundTrip(t *testing.T) {
 	}
 }
 
+func TestParseJSON(t *testing.T) {
+	tests := []struct {
+		name, in string
+		ok       bool
+	}{
+		{"valid", `{"type":"doc","version":1,"content":[{"type":"paragraph","content":[{"type":"text","text":"x"}]}]}`, true},
+		{"unknown field", `{"type":"doc","version":1,"content":[{"type":"paragraph","colour":"red"}]}`, false},
+		{"not json", `{"type":"doc"`, false},
+		{"invalid adf", `{"type":"doc","version":1,"content":[{"type":"text","text":"x"}]}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseJSON([]byte(tt.in))
+			if tt.ok != (err == nil) || (err != nil && !errors.Is(err, errs.ErrInvalid)) {
+				t.Errorf("ParseJSON = %v, want ok=%v", err, tt.ok)
+			}
+		})
+	}
+}
+
 func TestSizeCountsUTF16Units(t *testing.T) {
 	base := NewDoc(Paragraph(Text("x"))).Size()
 	tests := []struct {
