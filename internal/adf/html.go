@@ -49,23 +49,28 @@ func FromHTML(src string, opts Options) (*Doc, error) {
 	return NewDoc(trimTrailingRules(blocks)...), nil
 }
 
-// parseHTML parses src. The parser refuses nesting deeper than 512 elements, which a long
-// reply chain can reach; such markup is parsed again without its deepest tags, as often as
-// needed (with no tags left the parse cannot fail). The newest text of a reply chain sits
-// at the top, so little of value is lost.
+// parseHTML parses src as a document.
 func parseHTML(src string) (*html.Node, error) {
-	root, err := html.Parse(strings.NewReader(src))
+	return parseShallow(src, func(r io.Reader) (*html.Node, error) { return html.Parse(r) })
+}
+
+// parseShallow runs parse on src. The parser refuses nesting deeper than 512 elements,
+// which a long reply chain can reach; such markup is parsed again without its deepest
+// tags, as often as needed (with no tags left the parse cannot fail). The newest text of
+// a reply chain sits at the top, so little of value is lost.
+func parseShallow[T any](src string, parse func(io.Reader) (T, error)) (T, error) {
+	out, err := parse(strings.NewReader(src))
 	for limit := maxDepth; err != nil && limit >= 0; limit /= 2 {
 		shallow, terr := dropDeepTags(src, limit)
 		if terr != nil {
-			return nil, errors.Join(err, terr)
+			return out, errors.Join(err, terr)
 		}
-		root, err = html.Parse(strings.NewReader(shallow))
+		out, err = parse(strings.NewReader(shallow))
 		if limit == 0 {
 			break
 		}
 	}
-	return root, err
+	return out, err
 }
 
 func findBody(n *html.Node) *html.Node {

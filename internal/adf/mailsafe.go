@@ -3,6 +3,7 @@ package adf
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net/url"
 	"path"
 	"regexp"
@@ -72,7 +73,7 @@ func MailSafeHTML(rendered string, opts MailSafeOptions) (string, []ImageRef, er
 		return "", nil, fmt.Errorf("mail-safe html: site url %q: %w", opts.SiteURL, errs.ErrInvalid)
 	}
 	ctx := &html.Node{Type: html.ElementNode, Data: "body", DataAtom: atom.Body}
-	nodes, err := html.ParseFragment(strings.NewReader(rendered), ctx)
+	nodes, err := parseShallow(rendered, func(r io.Reader) ([]*html.Node, error) { return html.ParseFragment(r, ctx) })
 	if err != nil {
 		return "", nil, fmt.Errorf("mail-safe html: parse: %w", err)
 	}

@@ -90,6 +90,17 @@ func TestMailSafeHTMLSiteUnderAPath(t *testing.T) {
 	}
 }
 
+func TestMailSafeHTMLDeepNesting(t *testing.T) {
+	in := "<p>top</p>" + strings.Repeat("<div>", 600) + "deep"
+	out, _, err := MailSafeHTML(in, MailSafeOptions{SiteURL: site})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(out, "<p>top</p>") || !strings.Contains(out, "deep") {
+		t.Errorf("lost text: %.80q", out)
+	}
+}
+
 func TestMailSafeHTMLRejectsBadSite(t *testing.T) {
 	for _, s := range []string{"", "example.atlassian.net", "ftp://example.net", "https://"} {
 		if _, _, err := MailSafeHTML("<p>x</p>", MailSafeOptions{SiteURL: s}); !errors.Is(err, errs.ErrInvalid) {
