@@ -65,7 +65,7 @@ func (p *Processor) createIssue(ctx context.Context, m *Message, route Route, re
 	}
 	wg.Wait()
 	if err := errors.Join(errc[:]...); err != nil {
-		return NewTicket{}, Issue{}, fmt.Errorf("prepare issue: %w", err)
+		return NewTicket{}, Issue{}, &prepareError{err}
 	}
 	nt := BuildTicket(p.Config, m, route, people, canReporter)
 	if len(found) > 0 {
@@ -91,7 +91,8 @@ func (p *Processor) createIssue(ctx context.Context, m *Message, route Route, re
 // search may not show it for a while: the claim is kept until its lease ends, so the next
 // holder's marker search comes late enough to see it.
 func (p *Processor) releaseUnlessAmbiguous(ctx context.Context, c Claim, err error) {
-	if Transient(err) && !errors.Is(err, errs.ErrThrottled) && !errors.Is(err, errs.ErrConflict) {
+	var prep *prepareError
+	if Transient(err) && !errors.As(err, &prep) && !errors.Is(err, errs.ErrThrottled) && !errors.Is(err, errs.ErrConflict) {
 		p.log().Warn("issue creation ambiguous; conversation stays claimed until its lease ends", "err", err)
 		return
 	}
@@ -99,6 +100,12 @@ func (p *Processor) releaseUnlessAmbiguous(ctx context.Context, c Claim, err err
 		p.log().Warn("release conversation", "err", rerr)
 	}
 }
+
+// prepareError is a failure before any create was attempted.
+type prepareError struct{ err error }
+
+func (e *prepareError) Error() string { return "prepare issue: " + e.err.Error() }
+func (e *prepareError) Unwrap() error { return e.err }
 
 // finishCreated resumes a mail that created its issue before its worker died: the
 // attachments, watchers and acknowledgement that may be missing.

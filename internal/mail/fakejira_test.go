@@ -253,6 +253,9 @@ func (j *fakeJira) UserByEmail(ctx context.Context, email string) (User, error) 
 		return User{}, err
 	}
 	defer j.gate.exit()
+	if err := j.hook(ctx, "UserByEmail"); err != nil {
+		return User{}, err
+	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if u, ok := j.users[strings.ToLower(email)]; ok {

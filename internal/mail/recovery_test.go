@@ -104,3 +104,20 @@ func TestProcessCommentCrash(t *testing.T) {
 		t.Errorf("%d comments, want 1", n)
 	}
 }
+
+// TestProcessPrepareFailureReleases: a failure before the create call leaves nothing in
+// Jira, so the conversation is let go and the next delivery proceeds at once.
+func TestProcessPrepareFailureReleases(t *testing.T) {
+	h := newHarness(t)
+	h.jira.setHook("UserByEmail", func(context.Context) error {
+		return &errs.Throttled{Op: "user search", Err: errs.ErrUnavailable}
+	})
+	ref, _ := h.deliverFixture(t, "new-request", "support@contoso.com")
+	if _, err := h.p.Process(context.Background(), ref); !errors.Is(err, errs.ErrUnavailable) {
+		t.Fatalf("got %v, want unavailable", err)
+	}
+	h.jira.setHook("UserByEmail", nil)
+	if out := h.process(t, redeliver(ref)); out.State != StateCreated {
+		t.Fatalf("retry: %+v", out)
+	}
+}
