@@ -1,0 +1,156 @@
+package jira
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/textproto"
+	"net/url"
+	"strings"
+	"unicode"
+
+	"github.com/mail2jira/mail2jira/internal/mail"
+)
+
+// maxAnswer bounds how much of an answer to an upload is read.
+const maxAnswer = 1 << 20
+
+// UploadAttachment adds one file to an issue, streaming r into the multipart body as it is
+// sent (go-atlassian's Add buffers the whole file). It is never retried: r cannot be read
+// twice, and a 429 or 503 comes back as *errs.Throttled. A file over Jira's limit is
+// errs.ErrTooLarge.
+// https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-attachments/#api-rest-api-3-issue-issueidorkey-attachments-post
+func (c *Client) UploadAttachment(ctx context.Context, key, filename, contentType string, r io.Reader) (Attachment, error) {
+	op := "jira: attach to " + key
+	if err := checkKey(op, key); err != nil {
+		return Attachment{}, err
+	}
+	pr, pw := io.Pipe()
+	mw := multipart.NewWriter(pw)
+	done := make(chan error, 1)
+	go func() { done <- writeFilePart(pw, mw, filename, contentType, r) }()
+	// Whatever happens to the request, stop the writer and wait for it, so r is never read
+	// after this returns.
+	defer func() {
+		_ = pr.CloseWithError(errors.New("upload ended"))
+		<-done
+	}()
+
+	u := c.site.ResolveReference(&url.URL{Path: "rest/api/3/issue/" + key + "/attachments"})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), pr)
+	if err != nil {
+		return Attachment{}, fmt.Errorf("%s: %w", op, err)
+	}
+	req.SetBasicAuth(c.email, c.token)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	// Jira refuses multipart posts without it (its XSRF check).
+	req.Header.Set("X-Atlassian-Token", "no-check")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		if werr := readerError(done); werr != nil {
+			return Attachment{}, fmt.Errorf("%s: read file: %w", op, werr)
+		}
+		return Attachment{}, c.transportError(ctx, op, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+	if err != nil {
+		return Attachment{}, c.transportError(ctx, op, err)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return Attachment{}, c.httpError(op, resp.StatusCode, resp.Header, body)
+	}
+	var list []attachmentBean
+	if err := json.Unmarshal(body, &list); err != nil || len(list) == 0 {
+		return Attachment{}, fmt.Errorf("%s: unexpected response: %d attachments, %v", op, len(list), err)
+	}
+	return list[0].attachment(), nil
+}
+
+// readerError returns the writer's error if it already failed because reading the file
+// failed (not because the upload was cut short).
+func readerError(done chan error) error {
+	select {
+	case err := <-done:
+		done <- err // the deferred wait reads it again
+		var re *fileReadError
+		if errors.As(err, &re) {
+			return re.err
+		}
+	default:
+	}
+	return nil
+}
+
+type fileReadError struct{ err error }
+
+func (e *fileReadError) Error() string { return e.err.Error() }
+
+func writeFilePart(pw *io.PipeWriter, mw *multipart.Writer, filename, contentType string, r io.Reader) error {
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", `form-data; name="file"; filename="`+quoteFilename(filename)+`"`)
+	if contentType == "" || strings.ContainsAny(contentType, "\r\n") {
+		contentType = "application/octet-stream"
+	}
+	h.Set("Content-Type", contentType)
+	part, err := mw.CreatePart(h)
+	if err == nil {
+		err = copyFile(part, r)
+	}
+	if err == nil {
+		err = mw.Close()
+	}
+	_ = pw.CloseWithError(err)
+	return err
+}
+
+// copyFile copies r to w, telling a failure to read r from a failure to send.
+func copyFile(w io.Writer, r io.Reader) error {
+	buf := make([]byte, 32<<10)
+	for {
+		n, rerr := r.Read(buf)
+		if n > 0 {
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				return werr
+			}
+		}
+		if rerr == io.EOF {
+			return nil
+		}
+		if rerr != nil {
+			return &fileReadError{err: rerr}
+		}
+	}
+}
+
+// quoteFilename keeps a file name inside its quoted Content-Disposition parameter: control
+// characters cannot break the header, quotes and backslashes are escaped. UTF-8 is sent
+// as is, as browsers do (RFC 7578 section 4.2).
+func quoteFilename(name string) string {
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return '_'
+		}
+		return r
+	}, strings.TrimSpace(name))
+	if name == "" {
+		name = "attachment"
+	}
+	return strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(name)
+}
+
+// --- mail.Jira ---
+
+// AddAttachment uploads one file of a mail, streaming r.
+func (c *Client) AddAttachment(ctx context.Context, key, filename, contentType string, r io.Reader) (mail.JiraAttachment, error) {
+	a, err := c.UploadAttachment(ctx, key, filename, contentType, r)
+	if err != nil {
+		return mail.JiraAttachment{}, err
+	}
+	return mailAttachment(a), nil
+}

@@ -1,0 +1,99 @@
+package jira
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"time"
+
+	"github.com/ctreminiom/go-atlassian/v2/pkg/infra/models"
+
+	"github.com/mail2jira/mail2jira/internal/errs"
+)
+
+// Retry shapes the backoff of safe calls after 429 or 503.
+type Retry struct {
+	// Attempts is the most tries of one call, the first included; zero means 4.
+	Attempts int
+	// Base is the first wait when Jira gives no Retry-After; zero means 500 ms.
+	Base time.Duration
+	// Max caps every wait; a Retry-After beyond it is not waited for but returned to the
+	// caller as *errs.Throttled. Zero means 30 seconds.
+	Max time.Duration
+	// Sleep waits d or until ctx ends (tests replace it); nil means a timer.
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+func (r Retry) withDefaults() Retry {
+	if r.Attempts <= 0 {
+		r.Attempts = 4
+	}
+	if r.Base <= 0 {
+		r.Base = 500 * time.Millisecond
+	}
+	if r.Max <= 0 {
+		r.Max = 30 * time.Second
+	}
+	if r.Sleep == nil {
+		r.Sleep = sleep
+	}
+	return r
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// wait returns how long to wait before try number n+1 (n counts from 1), or false to give
+// up. A Retry-After is honoured, never shortened: jitter only adds to it, so instances
+// throttled together do not come back together.
+func (r Retry) wait(n int, ra time.Duration) (time.Duration, bool) {
+	if n >= r.Attempts {
+		return 0, false
+	}
+	if ra > 0 {
+		if ra > r.Max {
+			return 0, false
+		}
+		return min(ra+time.Duration(rand.Float64()*float64(ra)/5), r.Max), true
+	}
+	backoff := r.Base << min(n-1, 16)
+	if backoff <= 0 || backoff > r.Max {
+		backoff = r.Max
+	}
+	// "Equal jitter": at least half the backoff, so retries still spread out.
+	return backoff/2 + time.Duration(rand.Float64()*float64(backoff/2)), true
+}
+
+// call is the single way requests are made. fn performs one attempt through go-atlassian
+// and returns its response; a non-2xx answer or a transport failure is mapped to the
+// project's sentinels. When safe (the request changes nothing, or changes it idempotently)
+// 429 and 503 are retried with backoff; otherwise the *errs.Throttled is returned at once.
+func (c *Client) call(ctx context.Context, op string, safe bool, fn func() (*models.ResponseScheme, error)) (*models.ResponseScheme, error) {
+	for n := 1; ; n++ {
+		res, err := fn()
+		if err == nil {
+			return res, nil
+		}
+		err = c.callError(ctx, op, res, err)
+		var th *errs.Throttled
+		if !safe || !errors.As(err, &th) {
+			return res, err
+		}
+		d, ok := c.retry.wait(n, th.RetryAfter)
+		if !ok {
+			return res, err
+		}
+		c.log.Warn("jira throttled; retrying", "op", op, "attempt", n, "wait", d, "err", err)
+		if serr := c.retry.Sleep(ctx, d); serr != nil {
+			return res, errors.Join(serr, err)
+		}
+	}
+}
