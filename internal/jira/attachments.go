@@ -33,12 +33,20 @@ func (c *Client) UploadAttachment(ctx context.Context, key, filename, contentTyp
 	mw := multipart.NewWriter(pw)
 	done := make(chan error, 1)
 	go func() { done <- writeFilePart(pw, mw, filename, contentType, r) }()
-	// Whatever happens to the request, stop the writer and wait for it, so r is never read
-	// after this returns.
-	defer func() {
-		_ = pr.CloseWithError(errors.New("upload ended"))
-		<-done
-	}()
+	// Whatever happens to the request, the writer is stopped and waited for, so r is never
+	// read after this returns.
+	var (
+		stopped bool
+		werr    error
+	)
+	stop := func() error {
+		if !stopped {
+			_ = pr.CloseWithError(errUploadEnded)
+			werr, stopped = <-done, true
+		}
+		return werr
+	}
+	defer stop()
 
 	u := c.site.ResolveReference(&url.URL{Path: "rest/api/3/issue/" + key + "/attachments"})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), pr)
@@ -52,8 +60,9 @@ func (c *Client) UploadAttachment(ctx context.Context, key, filename, contentTyp
 	req.Header.Set("X-Atlassian-Token", "no-check")
 	resp, err := c.http.Do(req)
 	if err != nil {
-		if werr := readerError(done); werr != nil {
-			return Attachment{}, fmt.Errorf("%s: read file: %w", op, werr)
+		var re *fileReadError
+		if errors.As(stop(), &re) {
+			return Attachment{}, fmt.Errorf("%s: read file: %w", op, re.err)
 		}
 		return Attachment{}, c.transportError(ctx, op, err)
 	}
@@ -72,21 +81,10 @@ func (c *Client) UploadAttachment(ctx context.Context, key, filename, contentTyp
 	return list[0].attachment(), nil
 }
 
-// readerError returns the writer's error if it already failed because reading the file
-// failed (not because the upload was cut short).
-func readerError(done chan error) error {
-	select {
-	case err := <-done:
-		done <- err // the deferred wait reads it again
-		var re *fileReadError
-		if errors.As(err, &re) {
-			return re.err
-		}
-	default:
-	}
-	return nil
-}
+// errUploadEnded stops the writer once the request is over.
+var errUploadEnded = errors.New("upload ended")
 
+// fileReadError is a failure to read the file, as opposed to a failure to send it.
 type fileReadError struct{ err error }
 
 func (e *fileReadError) Error() string { return e.err.Error() }

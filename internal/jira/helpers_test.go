@@ -18,12 +18,13 @@ var _ mail.Jira = (*Client)(nil)
 
 // Seeded accounts; each one's API token is tokenOf(id).
 const (
-	botID    = "bot-1"   // the service account: every permission the service uses
-	agentID  = "agent-1" // no Modify Reporter, Manage Watchers or Create Attachments
-	aliceID  = "alice-1" // visible email
-	bobID    = "bob-1"   // email hidden by privacy settings
-	oldID    = "old-1"   // deactivated
-	robotID  = "robot-1" // an app account
+	botID    = "bot-1"    // the service account: every permission the service uses
+	agentID  = "agent-1"  // no Modify Reporter, Manage Watchers or Create Attachments
+	aliceID  = "alice-1"  // visible email
+	bobID    = "bob-1"    // email hidden by privacy settings
+	oldID    = "old-1"    // deactivated
+	robotID  = "robot-1"  // an app account
+	readerID = "reader-1" // may only browse
 	botEmail = "bot@example.com"
 )
 
@@ -65,12 +66,16 @@ func newSite(tb testing.TB, opts jiraemu.Options) *site {
 		{AccountID: bobID, DisplayName: "Bob Brown", Email: "bob@example.com", HideEmail: true, Permissions: jiraemu.DefaultPermissions},
 		{AccountID: oldID, DisplayName: "Olga Old", Email: "olga@example.com", Inactive: true},
 		{AccountID: robotID, DisplayName: "Robot", Email: "robot@example.com", AccountType: "app"},
+		{AccountID: readerID, DisplayName: "Rita Reader", Email: "rita@example.com", Permissions: []string{jiraemu.PermBrowseProjects}},
 	}
 	for _, u := range users {
 		u.APIToken = tokenOf(u.AccountID)
 		must(tb, emu.AddUser(u))
 	}
-	must(tb, func() error { _, err := emu.AddBoard(jiraemu.Board{Name: "Support board", ProjectKey: "SUP"}); return err }())
+	must(tb, func() error {
+		_, err := emu.AddBoard(jiraemu.Board{Name: "Support board", ProjectKey: "SUP"})
+		return err
+	}())
 	must(tb, func() error {
 		_, err := emu.AddBoard(jiraemu.Board{Name: "Shared board", ProjectKey: "OPS", JQL: "project in (SUP, OPS) ORDER BY Rank ASC"})
 		return err
@@ -108,7 +113,7 @@ func (s *sleeper) recorded() []time.Duration {
 func (s *site) client(tb testing.TB, accountID string, tweak ...func(*Config)) (*Client, *sleeper) {
 	tb.Helper()
 	sl := &sleeper{}
-	email := map[string]string{botID: botEmail, agentID: "agent@example.com", aliceID: "Alice@Example.com"}[accountID]
+	email := map[string]string{botID: botEmail, agentID: "agent@example.com", aliceID: "Alice@Example.com", readerID: "rita@example.com"}[accountID]
 	cfg := Config{
 		SiteURL: s.srv.URL, Email: email, APIToken: tokenOf(accountID),
 		HTTPClient: &http.Client{Timeout: 30 * time.Second},

@@ -86,7 +86,9 @@ type Board struct {
 	Name      string
 	Type      string
 	Project   Project
-	FilterID  string
+	FilterID string
+	// FilterJQL is the filter's query as saved (it may end in ORDER BY); to combine it with
+	// other clauses use Query.Filter(FilterID).
 	FilterJQL string
 }
 
