@@ -52,6 +52,17 @@ func (c *Config) route(mailbox string) (Route, bool) {
 	return r, ok
 }
 
+// projects lists the routes' project keys: the keys of tickets the service made.
+func (c *Config) projects() []string {
+	var out []string
+	for _, r := range c.Routes {
+		if r.ProjectKey != "" && !containsFold(out, r.ProjectKey) {
+			out = append(out, r.ProjectKey)
+		}
+	}
+	return out
+}
+
 func (c *Config) maxPerHour() int {
 	if c.MaxNewTicketsPerHour == 0 {
 		return DefaultMaxNewTicketsPerHour

@@ -92,7 +92,7 @@ func (p *Processor) gather(ctx context.Context, m *Message) (Thread, Facts, erro
 		terr, cerr error
 		wg         sync.WaitGroup
 	)
-	wg.Go(func() { th, terr = FindThread(ctx, p.Store, m) })
+	wg.Go(func() { th, terr = FindThread(ctx, p.Store, m, p.Config.projects()) })
 	wg.Go(func() {
 		n, cerr = p.Store.TicketsOpenedSince(ctx, m.SenderAddress(), p.now().Add(-time.Hour))
 	})

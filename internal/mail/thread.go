@@ -5,13 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/mail2jira/mail2jira/internal/errs"
 )
 
-// maxReferences bounds the In-Reply-To/References ids looked up per message.
-const maxReferences = 10
+// maxReferences bounds the In-Reply-To/References ids looked up per message, and
+// maxSubjectKeys the subject keys.
+const (
+	maxReferences  = 10
+	maxSubjectKeys = 5
+)
 
 // Thread is what threading found for a message.
 type Thread struct {
@@ -30,9 +35,10 @@ type candidates struct {
 // FindThread decides which ticket a message belongs to, in this order: a subject key of
 // ours whose ticket already has the sender on it (an outsider quoting a key does not get
 // into someone else's ticket); a referenced message we recorded; the mapped Outlook
-// conversation. The lookups are independent and run concurrently.
-func FindThread(ctx context.Context, s Store, m *Message) (Thread, error) {
-	c, err := lookupCandidates(ctx, s, m)
+// conversation. Subject keys count only in projects (when given): the service's own.
+// The lookups are independent and run concurrently.
+func FindThread(ctx context.Context, s Store, m *Message, projects []string) (Thread, error) {
+	c, err := lookupCandidates(ctx, s, m, projects)
 	if err != nil {
 		return Thread{}, err
 	}
@@ -51,8 +57,8 @@ func FindThread(ctx context.Context, s Store, m *Message) (Thread, error) {
 	return Thread{}, nil
 }
 
-func lookupCandidates(ctx context.Context, s Store, m *Message) (candidates, error) {
-	keys := SubjectKeys(m.Subject)
+func lookupCandidates(ctx context.Context, s Store, m *Message, projects []string) (candidates, error) {
+	keys := ourKeys(SubjectKeys(m.Subject), projects)
 	refs := m.References()
 	if len(refs) > maxReferences {
 		refs = refs[:maxReferences]
@@ -76,6 +82,18 @@ func lookupCandidates(ctx context.Context, s Store, m *Message) (candidates, err
 		return candidates{}, fmt.Errorf("find thread: %w", err)
 	}
 	return candidates{bySubject: deref(subj), byRef: deref(byRef), byConv: conv}, nil
+}
+
+// ourKeys keeps the keys of projects (all when projects is empty), at most maxSubjectKeys.
+func ourKeys(keys, projects []string) []string {
+	var out []string
+	for _, k := range keys {
+		project, _, _ := strings.Cut(k, "-")
+		if (len(projects) == 0 || containsFold(projects, project)) && len(out) < maxSubjectKeys {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // ticketOfMessage finds the ticket of a message the ledger recorded with one.

@@ -179,3 +179,10 @@ func TestProcessSenderCap(t *testing.T) {
 		t.Errorf("states (-want +got):\n%s", diff)
 	}
 }
+
+func TestOurKeys(t *testing.T) {
+	keys := SubjectKeys("[SUP-1] ISO-8859 OPS-2 SUP-3 SUP-4 SUP-5 SUP-6 SUP-7")
+	if diff := cmp.Diff([]string{"SUP-1", "SUP-3", "SUP-4", "SUP-5", "SUP-6"}, ourKeys(keys, []string{"sup"})); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
