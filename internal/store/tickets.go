@@ -279,20 +279,34 @@ func (s *Store) ForgetTicket(ctx context.Context, t Ticket) error {
 func (s *Store) RecordSent(ctx context.Context, t Ticket, sent MailRef) (Ticket, error) {
 	var wg sync.WaitGroup
 	var lerr, terr error
+	key := t.Key
 	wg.Go(func() {
-		_, lerr = s.RecordMail(ctx, sent, Outcome{State: StateOwn, Reason: "sent by the service", TicketKey: t.Key})
+		_, lerr = s.RecordMail(ctx, sent, Outcome{State: StateOwn, Reason: "sent by the service", TicketKey: key})
 	})
-	wg.Go(func() {
-		t, terr = s.ModifyTicket(ctx, t.Mailbox, t.ConversationID, func(cur *Ticket) error {
-			if sent.InternetMessageID != "" && !slices.Contains(cur.SentIDs, sent.InternetMessageID) {
-				cur.SentIDs = append(cur.SentIDs, sent.InternetMessageID)
-			}
-			return nil
-		})
-	})
+	wg.Go(func() { t, terr = s.addSentID(ctx, t, sent.InternetMessageID) })
 	wg.Wait()
 	if err := errors.Join(lerr, terr); err != nil {
 		return Ticket{}, fmt.Errorf("record sent mail: %w", err)
 	}
 	return t, nil
+}
+
+// addSentID appends id to the ticket's sent ids. The caller usually holds the latest version
+// (CompleteTicket returned it), so that is tried first; a read follows only when someone
+// changed the ticket meanwhile.
+func (s *Store) addSentID(ctx context.Context, t Ticket, id string) (Ticket, error) {
+	add := func(cur *Ticket) error {
+		if id != "" && !slices.Contains(cur.SentIDs, id) {
+			cur.SentIDs = append(slices.Clone(cur.SentIDs), id)
+		}
+		return nil
+	}
+	if t.ETag != "" {
+		_ = add(&t)
+		updated, err := s.UpdateTicket(ctx, t)
+		if !errors.Is(err, errs.ErrPrecondition) {
+			return updated, err
+		}
+	}
+	return s.ModifyTicket(ctx, t.Mailbox, t.ConversationID, add)
 }
