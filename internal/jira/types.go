@@ -82,10 +82,10 @@ type Comment struct {
 // Board is an agile board with the project it lives in and the filter that selects its
 // issues.
 type Board struct {
-	ID        int
-	Name      string
-	Type      string
-	Project   Project
+	ID       int
+	Name     string
+	Type     string
+	Project  Project
 	FilterID string
 	// FilterJQL is the filter's query as saved (it may end in ORDER BY); to combine it with
 	// other clauses use Query.Filter(FilterID).
