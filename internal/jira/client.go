@@ -43,6 +43,16 @@ type Config struct {
 	Now func() time.Time
 }
 
+// String describes the configuration without the API token, so printing it is safe.
+func (c Config) String() string {
+	return fmt.Sprintf("jira.Config{SiteURL: %q, Email: %q, APIToken: [redacted]}", c.SiteURL, c.Email)
+}
+
+// LogValue keeps the API token out of structured logs.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("site", c.SiteURL), slog.String("email", c.Email))
+}
+
 // Client talks to one Jira Cloud site as one account. It is safe for concurrent use.
 type Client struct {
 	api     *v3.Client

@@ -11,10 +11,14 @@ import (
 
 	jiraemu "github.com/mail2jira/mail2jira/internal/emulator/jira"
 	"github.com/mail2jira/mail2jira/internal/mail"
+	"github.com/mail2jira/mail2jira/internal/store"
 )
 
-// The adapter satisfies the processor's port.
-var _ mail.Jira = (*Client)(nil)
+// The adapter satisfies the processor's port, and the Table Storage store can back its cache.
+var (
+	_ mail.Jira = (*Client)(nil)
+	_ Cache     = (*store.Store)(nil)
+)
 
 // Seeded accounts; each one's API token is tokenOf(id).
 const (
@@ -55,8 +59,10 @@ func newSite(tb testing.TB, opts jiraemu.Options) *site {
 		emu.Close()
 	})
 	emu.SetBaseURL(s.srv.URL)
-	must(tb, func() error { _, err := emu.AddProject(jiraemu.Project{Key: "SUP", Name: "Support"}); return err }())
-	must(tb, func() error { _, err := emu.AddProject(jiraemu.Project{Key: "OPS", Name: "Operations"}); return err }())
+	for _, p := range []jiraemu.Project{{Key: "SUP", Name: "Support"}, {Key: "OPS", Name: "Operations"}} {
+		_, err := emu.AddProject(p)
+		must(tb, err)
+	}
 	users := []jiraemu.User{
 		{AccountID: botID, DisplayName: "Mail Bot", Email: botEmail, Groups: []string{"support-team"},
 			Permissions: append([]string{jiraemu.PermModifyReporter}, jiraemu.DefaultPermissions...)},
@@ -72,14 +78,13 @@ func newSite(tb testing.TB, opts jiraemu.Options) *site {
 		u.APIToken = tokenOf(u.AccountID)
 		must(tb, emu.AddUser(u))
 	}
-	must(tb, func() error {
-		_, err := emu.AddBoard(jiraemu.Board{Name: "Support board", ProjectKey: "SUP"})
-		return err
-	}())
-	must(tb, func() error {
-		_, err := emu.AddBoard(jiraemu.Board{Name: "Shared board", ProjectKey: "OPS", JQL: "project in (SUP, OPS) ORDER BY Rank ASC"})
-		return err
-	}())
+	for _, b := range []jiraemu.Board{
+		{Name: "Support board", ProjectKey: "SUP"},
+		{Name: "Shared board", ProjectKey: "OPS", JQL: "project in (SUP, OPS) ORDER BY Rank ASC"},
+	} {
+		_, err := emu.AddBoard(b)
+		must(tb, err)
+	}
 	return s
 }
 

@@ -1,8 +1,11 @@
 package jira
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -38,6 +41,19 @@ func TestNewRefusesBadConfig(t *testing.T) {
 				t.Errorf("error reveals URL credentials: %v", err)
 			}
 		})
+	}
+}
+
+func TestConfigHidesToken(t *testing.T) {
+	cfg := Config{SiteURL: "https://contoso.atlassian.net", Email: "bot@example.com", APIToken: "secret-token-cfg"}
+	var logs bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logs, nil)).Info("starting", "jira", cfg)
+	for name, text := range map[string]string{
+		"%v": fmt.Sprintf("%v", cfg), "%+v": fmt.Sprintf("%+v", cfg), "%s": fmt.Sprintf("%s", cfg), "slog": logs.String(),
+	} {
+		if strings.Contains(text, "secret-token") || !strings.Contains(text, "bot@example.com") {
+			t.Errorf("%s: %s", name, text)
+		}
 	}
 }
 

@@ -14,6 +14,9 @@ type Query struct {
 	order   string
 }
 
+// NewQuery returns an empty query to add clauses to.
+func NewQuery() *Query { return &Query{} }
+
 // OrderField is a field results can be sorted by.
 type OrderField string
 
