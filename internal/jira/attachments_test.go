@@ -152,3 +152,59 @@ func TestUploadAttachmentReaderFails(t *testing.T) {
 		t.Errorf("attachments after a failed upload = %v, %v; want none", list, lerr)
 	}
 }
+
+func TestOpenAttachment(t *testing.T) {
+	s := newSite(t, jiraemu.Options{})
+	c, sl := s.client(t, botID)
+	key := createIssue(t, c, "download")
+	png := append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{7}, 300_000)...)
+	up, err := c.UploadAttachment(testCtx(t), key, "logo.png", "image/png", bytes.NewReader(png))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const route = "GET /rest/api/3/attachment/content/{id}"
+	tests := []struct {
+		name      string
+		id        string
+		fault     *jiraemu.Fault
+		wantErr   error
+		wantCalls int
+	}{
+		{name: "streams the bytes", id: up.ID, wantCalls: 1},
+		{name: "retried after 429", id: up.ID, fault: &jiraemu.Fault{Status: 429, RetryAfter: time.Second, Times: 1}, wantCalls: 2},
+		{name: "unknown", id: "999999", wantErr: errs.ErrNotFound, wantCalls: 1},
+		{name: "not an id", id: "1/../../myself", wantErr: errs.ErrInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.fault != nil {
+				s.emu.InjectFault(route, *tt.fault)
+			}
+			s.emu.ResetCallCounts()
+			dl, err := c.OpenAttachment(testCtx(t), tt.id)
+			if got := s.calls(route); got != tt.wantCalls {
+				t.Errorf("requests = %d, want %d", got, tt.wantCalls)
+			}
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) {
+					t.Fatalf("OpenAttachment: got %v, want %v", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer dl.Body.Close()
+			data, err := io.ReadAll(dl.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(data, png) || dl.ContentType != "image/png" || dl.Size != int64(len(png)) {
+				t.Errorf("downloaded %d bytes of %s (size %d), want the %d uploaded", len(data), dl.ContentType, dl.Size, len(png))
+			}
+		})
+	}
+	if w := sl.recorded(); len(w) != 1 || w[0] < time.Second {
+		t.Errorf("waits = %v, want one of at least 1s", w)
+	}
+}

@@ -238,3 +238,16 @@ func (c *Client) SearchLabel(ctx context.Context, label string) ([]mail.Issue, e
 	})
 	return out, err
 }
+
+// SetIssueProperty stores a property on an issue (PUT: idempotent, so retried on 429/503).
+func (c *Client) SetIssueProperty(ctx context.Context, key, prop string, value any) error {
+	op := "jira: set property " + prop + " of " + key
+	if err := checkKey(op, key); err != nil {
+		return err
+	}
+	if prop == "" || len(prop) > 255 {
+		return fmt.Errorf("%s: %w: property key must be 1..255 characters", op, errs.ErrInvalid)
+	}
+	path := "rest/api/3/issue/" + url.PathEscape(key) + "/properties/" + url.PathEscape(prop)
+	return c.raw(ctx, op, true, http.MethodPut, path, nil, value, nil)
+}

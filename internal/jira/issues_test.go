@@ -310,3 +310,31 @@ func jsonEqual(tb testing.TB, a, b []byte) bool {
 	}
 	return cmp.Equal(x, y)
 }
+
+func TestSetIssueProperty(t *testing.T) {
+	s := newSite(t, jiraemu.Options{})
+	c, sl := s.client(t, botID)
+	key := createIssue(t, c, "props")
+	const route = "PUT /rest/api/3/issue/{key}/properties/{prop}"
+	s.emu.InjectFault(route, jiraemu.Fault{Status: 503, Times: 1})
+	s.emu.ResetCallCounts()
+	if err := c.SetIssueProperty(testCtx(t), key, OriginProperty, originValue{Origin: "api|42"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.calls(route); got != 2 || len(sl.recorded()) != 1 {
+		t.Errorf("requests = %d, waits %v; want the idempotent PUT retried once", got, sl.recorded())
+	}
+	got, err := c.Issue(testCtx(t), key)
+	if err != nil || got.Origin != "api|42" {
+		t.Errorf("origin after SetIssueProperty = %q, %v", got.Origin, err)
+	}
+	for _, tt := range []struct{ name, key, prop string }{
+		{"bad key", "SUP 1", "p"}, {"empty property", key, ""}, {"long property", key, strings.Repeat("p", 256)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := c.SetIssueProperty(testCtx(t), tt.key, tt.prop, 1); !errors.Is(err, errs.ErrInvalid) {
+				t.Errorf("got %v, want ErrInvalid", err)
+			}
+		})
+	}
+}

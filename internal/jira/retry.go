@@ -72,28 +72,41 @@ func (r Retry) wait(n int, ra time.Duration) (time.Duration, bool) {
 	return backoff/2 + time.Duration(rand.Float64()*float64(backoff/2)), true
 }
 
-// call is the single way requests are made. fn performs one attempt through go-atlassian
-// and returns its response; a non-2xx answer or a transport failure is mapped to the
-// project's sentinels. When safe (the request changes nothing, or changes it idempotently)
-// 429 and 503 are retried with backoff; otherwise the *errs.Throttled is returned at once.
+// call makes one go-atlassian request (fn) under retrying, mapping a non-2xx answer or a
+// transport failure to the project's sentinels.
 func (c *Client) call(ctx context.Context, op string, safe bool, fn func() (*models.ResponseScheme, error)) (*models.ResponseScheme, error) {
-	for n := 1; ; n++ {
-		res, err := fn()
-		if err == nil {
-			return res, nil
+	var res *models.ResponseScheme
+	err := c.retrying(ctx, op, safe, func() error {
+		r, err := fn()
+		res = r
+		if err != nil {
+			return c.callError(ctx, op, r, err)
 		}
-		err = c.callError(ctx, op, res, err)
+		return nil
+	})
+	return res, err
+}
+
+// retrying runs attempt until it succeeds or fails for good. When safe (the request changes
+// nothing, or changes it idempotently) 429 and 503 (*errs.Throttled) are retried with
+// backoff; otherwise they are returned at once so the caller decides.
+func (c *Client) retrying(ctx context.Context, op string, safe bool, attempt func() error) error {
+	for n := 1; ; n++ {
+		err := attempt()
+		if err == nil {
+			return nil
+		}
 		var th *errs.Throttled
 		if !safe || !errors.As(err, &th) {
-			return res, err
+			return err
 		}
 		d, ok := c.retry.wait(n, th.RetryAfter)
 		if !ok {
-			return res, err
+			return err
 		}
 		c.log.Warn("jira throttled; retrying", "op", op, "attempt", n, "wait", d, "err", err)
 		if serr := c.retry.Sleep(ctx, d); serr != nil {
-			return res, errors.Join(serr, err)
+			return errors.Join(serr, err)
 		}
 	}
 }
