@@ -11,6 +11,7 @@ import (
 	"net/textproto"
 	"net/url"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/mail2jira/mail2jira/internal/mail"
@@ -29,56 +30,76 @@ func (c *Client) UploadAttachment(ctx context.Context, key, filename, contentTyp
 	if err := checkKey(op, key); err != nil {
 		return Attachment{}, err
 	}
-	pr, pw := io.Pipe()
-	mw := multipart.NewWriter(pw)
-	done := make(chan error, 1)
-	go func() { done <- writeFilePart(pw, mw, filename, contentType, r) }()
-	// Whatever happens to the request, the writer is stopped and waited for, so r is never
-	// read after this returns.
-	var (
-		stopped bool
-		werr    error
-	)
-	stop := func() error {
-		if !stopped {
-			_ = pr.CloseWithError(errUploadEnded)
-			werr, stopped = <-done, true
-		}
-		return werr
-	}
-	defer stop()
-
+	body := newFileBody(filename, contentType, r)
+	defer body.stop()
 	u := c.site.ResolveReference(&url.URL{Path: "rest/api/3/issue/" + key + "/attachments"})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), pr)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), body.pr)
 	if err != nil {
 		return Attachment{}, fmt.Errorf("%s: %w", op, err)
 	}
 	req.SetBasicAuth(c.email, c.token)
 	req.Header.Set("Accept", "application/json")
-	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Content-Type", body.contentType)
 	// Jira refuses multipart posts without it (its XSRF check).
 	req.Header.Set("X-Atlassian-Token", "no-check")
 	resp, err := c.http.Do(req)
 	if err != nil {
 		var re *fileReadError
-		if errors.As(stop(), &re) {
+		if errors.As(body.stop(), &re) {
 			return Attachment{}, fmt.Errorf("%s: read file: %w", op, re.err)
 		}
 		return Attachment{}, c.transportError(ctx, op, err)
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+	answer, err := c.readAnswer(ctx, op, resp)
 	if err != nil {
-		return Attachment{}, c.transportError(ctx, op, err)
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return Attachment{}, c.httpError(op, resp.StatusCode, resp.Header, body)
+		return Attachment{}, err
 	}
 	var list []attachmentBean
-	if err := json.Unmarshal(body, &list); err != nil || len(list) == 0 {
+	if err := json.Unmarshal(answer, &list); err != nil || len(list) == 0 {
 		return Attachment{}, fmt.Errorf("%s: unexpected response: %d attachments, %v", op, len(list), err)
 	}
 	return list[0].attachment(), nil
+}
+
+// readAnswer reads and closes a response, mapping a non-2xx status to an error.
+func (c *Client) readAnswer(ctx context.Context, op string, resp *http.Response) ([]byte, error) {
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, c.httpError(op, resp.StatusCode, resp.Header, body)
+	}
+	if err != nil {
+		return nil, c.transportError(ctx, op, err)
+	}
+	return body, nil
+}
+
+// fileBody is a multipart/form-data body with one "file" part, written from r by a
+// goroutine while the request sends it.
+type fileBody struct {
+	pr          *io.PipeReader
+	contentType string
+	done        chan error
+	once        sync.Once
+	err         error
+}
+
+func newFileBody(filename, contentType string, r io.Reader) *fileBody {
+	pr, pw := io.Pipe()
+	mw := multipart.NewWriter(pw)
+	b := &fileBody{pr: pr, contentType: mw.FormDataContentType(), done: make(chan error, 1)}
+	go func() { b.done <- writeFilePart(pw, mw, filename, contentType, r) }()
+	return b
+}
+
+// stop ends the writer and waits for it, so r is never read after the upload returns; it
+// returns the writer's error.
+func (b *fileBody) stop() error {
+	b.once.Do(func() {
+		_ = b.pr.CloseWithError(errUploadEnded)
+		b.err = <-b.done
+	})
+	return b.err
 }
 
 // errUploadEnded stops the writer once the request is over.
@@ -182,9 +203,8 @@ func (c *Client) OpenAttachment(ctx context.Context, id string) (Download, error
 			return c.transportError(ctx, op, err)
 		}
 		if resp.StatusCode < 200 || resp.StatusCode > 299 {
-			defer resp.Body.Close()
-			body, _ := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
-			return c.httpError(op, resp.StatusCode, resp.Header, body)
+			_, err := c.readAnswer(ctx, op, resp)
+			return err
 		}
 		dl = Download{Body: resp.Body, ContentType: resp.Header.Get("Content-Type"), Size: resp.ContentLength}
 		return nil
