@@ -17,9 +17,11 @@ type view struct {
 	prefs prefs
 }
 
-func graphTime(t time.Time) string {
+// graphTime formats a DateTimeOffset; unset ones are null, as Graph sends them (an empty
+// string would not parse in the SDK).
+func graphTime(t time.Time) any {
 	if t.IsZero() {
-		return ""
+		return nil
 	}
 	return t.UTC().Format("2006-01-02T15:04:05Z")
 }
