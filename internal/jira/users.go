@@ -2,6 +2,7 @@ package jira
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	netmail "net/mail"
 	"strings"
@@ -88,11 +89,12 @@ func (c *Client) searchUser(ctx context.Context, op, addr string) (cachedUser, e
 	return cachedUser{}, nil
 }
 
-// normEmail lower-cases a bare address, refusing anything else (a display name, a list).
+// normEmail lower-cases one address without a display name (angle brackets allowed),
+// refusing anything else (a name alone, a list, X.500 names).
 func normEmail(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	a, err := netmail.ParseAddress(s)
-	if err != nil || a.Address != s || a.Name != "" {
+	if err != nil || a.Name != "" || strings.Contains(s, ",") {
 		return "", fmt.Errorf("%q is not a bare email address", truncate(s, 80))
 	}
 	return strings.ToLower(a.Address), nil
@@ -124,6 +126,11 @@ func (c *Client) Myself(ctx context.Context) (User, error) {
 // UserByEmail finds the Jira account of an address (see FindUserByEmail).
 func (c *Client) UserByEmail(ctx context.Context, email string) (mail.User, error) {
 	u, err := c.FindUserByEmail(ctx, email)
+	if errors.Is(err, errs.ErrInvalid) {
+		// Mail carries addresses no Jira account can have (X.500 names, odd syntax); for
+		// the processor that is "no account", not a reason to fail the mail.
+		return mail.User{}, fmt.Errorf("%w: %w", errs.ErrNotFound, err)
+	}
 	if err != nil {
 		return mail.User{}, err
 	}

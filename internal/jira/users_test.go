@@ -31,9 +31,10 @@ func TestUserByEmail(t *testing.T) {
 		{"surrounding space", "  alice@example.com ", alice, nil},
 		{"hidden by privacy settings", "bob@example.com", mail.User{}, errs.ErrNotFound},
 		{"prefix of a visible address", "alice@example.co", mail.User{}, errs.ErrNotFound},
-		{"display name, not an email", "Alice", mail.User{}, errs.ErrInvalid},
-		{"named address", "Alice <alice@example.com>", mail.User{}, errs.ErrInvalid},
-		{"two addresses", "alice@example.com, bob@example.com", mail.User{}, errs.ErrInvalid},
+		{"display name, not an email", "Alice", mail.User{}, errs.ErrNotFound},
+		{"X.500 address", "/O=EXCHANGELABS/OU=EXCHANGE ADMINISTRATIVE GROUP/CN=RECIPIENTS/CN=ALICE", mail.User{}, errs.ErrNotFound},
+		{"named address", "Alice <alice@example.com>", mail.User{}, errs.ErrNotFound},
+		{"two addresses", "alice@example.com, bob@example.com", mail.User{}, errs.ErrNotFound},
 		{"deactivated account", "olga@example.com", mail.User{}, errs.ErrNotFound},
 		{"app account", "robot@example.com", mail.User{}, errs.ErrNotFound},
 		{"nobody", "nobody@example.net", mail.User{}, errs.ErrNotFound},
@@ -67,6 +68,21 @@ func (c *clock) advance(d time.Duration) {
 	c.mu.Lock()
 	c.t = c.t.Add(d)
 	c.mu.Unlock()
+}
+
+func TestFindUserByEmailRefusesNonAddresses(t *testing.T) {
+	s := newSite(t, jiraemu.Options{})
+	c, _ := s.client(t, botID)
+	for _, in := range []string{"", "Alice", "Alice <alice@example.com>", "alice@example.com, bob@example.com"} {
+		t.Run(in, func(t *testing.T) {
+			if _, err := c.FindUserByEmail(testCtx(t), in); !errors.Is(err, errs.ErrInvalid) {
+				t.Errorf("FindUserByEmail(%q): got %v, want ErrInvalid", in, err)
+			}
+		})
+	}
+	if n := s.calls(userSearchRoute); n != 0 {
+		t.Errorf("user searches = %d, want none for non-addresses", n)
+	}
 }
 
 func TestUserCacheDefault(t *testing.T) {
