@@ -104,7 +104,10 @@ func (p *Processor) releaseUnlessAmbiguous(ctx context.Context, c Claim, err err
 // prepareError is a failure before any create was attempted.
 type prepareError struct{ err error }
 
+// Error says what failed while preparing.
 func (e *prepareError) Error() string { return "prepare issue: " + e.err.Error() }
+
+// Unwrap exposes the sentinel of the failed lookup.
 func (e *prepareError) Unwrap() error { return e.err }
 
 // finishCreated resumes a mail that created its issue before its worker died: the
