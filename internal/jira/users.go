@@ -129,7 +129,7 @@ func (c *Client) UserByEmail(ctx context.Context, email string) (mail.User, erro
 	if errors.Is(err, errs.ErrInvalid) {
 		// Mail carries addresses no Jira account can have (X.500 names, odd syntax); for
 		// the processor that is "no account", not a reason to fail the mail.
-		return mail.User{}, fmt.Errorf("%w: %w", errs.ErrNotFound, err)
+		return mail.User{}, fmt.Errorf("%w: %v", errs.ErrNotFound, err)
 	}
 	if err != nil {
 		return mail.User{}, err
