@@ -121,3 +121,20 @@ func TestProcessPrepareFailureReleases(t *testing.T) {
 		t.Fatalf("retry: %+v", out)
 	}
 }
+
+// TestFakeJiraSearchLags pins the fake's eventual consistency that the recovery tests rely
+// on: a just-created issue is missing from search until the index catches up.
+func TestFakeJiraSearchLags(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	if _, err := h.jira.CreateIssue(ctx, NewIssue{ProjectKey: "SUP", Summary: "s", Labels: []string{"m2j-x"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := h.jira.SearchLabel(ctx, "m2j-x"); len(got) != 0 {
+		t.Errorf("search saw a fresh issue: %v", got)
+	}
+	h.clock.Advance(h.jira.indexLag)
+	if got, _ := h.jira.SearchLabel(ctx, "m2j-x"); len(got) != 1 {
+		t.Errorf("search missed an indexed issue: %v", got)
+	}
+}
