@@ -53,6 +53,7 @@ func baseEnv(tb testing.TB, overrides ...string) func(string) string {
 		"AzureWebJobsStorage": "UseDevelopmentStorage=true",
 		"API_KEYS":            "standalone-key-0123456789",
 		"LISTEN_ADDRESS":      freeAddr(tb),
+		"PUBLIC_BASE_URL":     "https://mail2jira.contoso.example",
 	}
 	for _, o := range overrides {
 		k, v, _ := strings.Cut(o, "=")

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/mail2jira/mail2jira/internal/registry"
 	"github.com/mail2jira/mail2jira/internal/schedule"
@@ -66,6 +67,25 @@ type Config struct {
 	Blacklist          []string
 	TicketClientApp    string
 
+	ReplyTemplateFile    string
+	MaxNewTicketsPerHour int // 0: no cap
+	MaxAttachmentBytes   int64
+	PriorityHigh         string
+	PriorityLow          string
+
+	SubscriptionsEnabled bool
+	RenewMargin          time.Duration
+	SweepLookbackDays    int
+	SweepBudget          time.Duration
+	RetentionDays        int
+
+	APIMaxUploadBytes int64
+	APIMaxFileBytes   int64
+
+	RelayEnabled  bool
+	WebhookSecret string
+	RelayEvents   []string
+
 	Storage     Storage
 	KeyVaultURL string
 	APIKeys     []string
@@ -82,7 +102,7 @@ func (c *Config) UnderHost() bool { return c.HostPort != "" }
 
 // SecretValues lists the secret values in use, so the logger can redact them wherever they appear.
 func (c *Config) SecretValues() []string {
-	v := []string{c.ClientSecret, c.ClientCertificate, c.JiraToken, c.Storage.ConnectionString}
+	v := []string{c.ClientSecret, c.ClientCertificate, c.JiraToken, c.Storage.ConnectionString, c.WebhookSecret}
 	return append(v, c.APIKeys...)
 }
 
@@ -104,6 +124,7 @@ func Load(ctx context.Context, getenv func(string) string, secrets Secrets) (*Co
 	r.graph(c)
 	r.jira(c)
 	r.filters(c)
+	r.work(c)
 	r.runtime(c)
 	c.Routes = r.routes(c)
 	if len(r.problems) > 0 {
@@ -199,6 +220,24 @@ func (r *reader) int(name string, min, max int) int {
 		r.problem(name, "%q must be a whole number from %d to %d", v, min, max)
 	}
 	return n
+}
+
+func (r *reader) bool(name string) bool {
+	v := r.get(name)
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		r.problem(name, "%q must be true or false", v)
+	}
+	return b
+}
+
+func (r *reader) duration(name string, min, max time.Duration) time.Duration {
+	v := r.get(name)
+	d, err := time.ParseDuration(v)
+	if err != nil || d < min || d > max {
+		r.problem(name, "%q must be a duration from %s to %s, e.g. 48h or 4m", v, min, max)
+	}
+	return d
 }
 
 func (r *reader) schedule(c *Config, name string) {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -170,11 +171,44 @@ func TestLoadSecrets(t *testing.T) {
 }
 
 func TestPublicBaseURLFromWebsiteHostname(t *testing.T) {
-	c, err := Load(context.Background(), loadEnv(t, "base.env", "WEBSITE_HOSTNAME=mail2jira.azurewebsites.net"), nil)
+	c, err := Load(context.Background(), loadEnv(t, "base.env", "PUBLIC_BASE_URL=", "WEBSITE_HOSTNAME=mail2jira.azurewebsites.net"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.PublicBaseURL != "https://mail2jira.azurewebsites.net" {
 		t.Errorf("PublicBaseURL = %q", c.PublicBaseURL)
+	}
+}
+
+func TestWorkSettings(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     []string
+		wantErr string
+	}{
+		{"subscriptions need a public URL", []string{"PUBLIC_BASE_URL="}, "PUBLIC_BASE_URL: is required while SUBSCRIPTIONS_ENABLED is true"},
+		{"sweeps alone need none", []string{"PUBLIC_BASE_URL=", "SUBSCRIPTIONS_ENABLED=false"}, ""},
+		{"bad boolean", []string{"SUBSCRIPTIONS_ENABLED=yes please"}, `SUBSCRIPTIONS_ENABLED: "yes please" must be true or false`},
+		{"bad duration", []string{"SUBSCRIPTION_RENEW_MARGIN=2 days"}, "SUBSCRIPTION_RENEW_MARGIN"},
+		{"margin beyond lifetime", []string{"SUBSCRIPTION_RENEW_MARGIN=200h"}, "SUBSCRIPTION_RENEW_MARGIN"},
+		{"relay needs a secret", []string{"JIRA_RELAY_ENABLED=true"}, "JIRA_WEBHOOK_SECRET: must be set"},
+		{"file over total", []string{"API_MAX_FILE_MB=30", "API_MAX_UPLOAD_MB=20"}, "API_MAX_FILE_MB: must not exceed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Load(context.Background(), loadEnv(t, "base.env", tt.env...), nil)
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if c.SubscriptionsEnabled || c.RenewMargin != 48*time.Hour || c.MaxAttachmentBytes != 50<<20 {
+					t.Errorf("defaults: %+v", c)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("err = %v, want %q", err, tt.wantErr)
+			}
+		})
 	}
 }

@@ -40,6 +40,25 @@ var Settings = []Setting{
 	{Name: "EMAIL_WHITELISTED_DOMAINS", Description: "When set, only senders from these domains create tickets (comma-separated)."},
 	{Name: "EMAIL_BLACKLIST", Description: "Sender addresses that never create tickets or comments (comma-separated, case-insensitive)."},
 	{Name: "TICKET_CLIENT_APP", Description: "URL of the support portal; ticket links in replies point there when set (the key is appended)."},
+	// Processing.
+	{Name: "REPLY_TEMPLATE_FILE", Description: "Path of an HTML template (Go html/template with .Key .Summary .Link .Sender .Mailbox) for the acknowledgement reply; a built-in one is used when empty."},
+	{Name: "MAX_NEW_TICKETS_PER_SENDER_PER_HOUR", Default: "20", Description: "Cap on new tickets one sender can open per hour, so a mail storm cannot flood Jira; 0 turns the cap off."},
+	{Name: "MAX_ATTACHMENT_MB", Default: "50", Description: "Largest mail attachment uploaded to Jira, in MB; larger ones are skipped with a note on the ticket."},
+	{Name: "JIRA_PRIORITY_HIGH", Default: "High", Description: "Jira priority for mail marked high importance."},
+	{Name: "JIRA_PRIORITY_LOW", Default: "Low", Description: "Jira priority for mail marked low importance."},
+	// Ingestion.
+	{Name: "SUBSCRIPTIONS_ENABLED", Default: "true", Description: "false runs on sweeps alone (no public URL needed); then set SWEEP_SCHEDULE to every minute."},
+	{Name: "SUBSCRIPTION_RENEW_MARGIN", Default: "48h", Description: "Renew a Graph subscription when less than this remains (Go duration, e.g. 48h)."},
+	{Name: "SWEEP_LOOKBACK_DAYS", Default: "2", Description: "How far back the first sweep of a mailbox looks, in days."},
+	{Name: "SWEEP_TIME_BUDGET", Default: "4m", Description: "How long one sweep may run before it stops and resumes next time (Go duration)."},
+	{Name: "RETENTION_DAYS", Default: "180", Description: "Days ledger, webhook-delivery and cache rows are kept (they hold personal data)."},
+	// Ticket API.
+	{Name: "API_MAX_UPLOAD_MB", Default: "25", Description: "Largest total upload accepted by the ticket API per request, in MB."},
+	{Name: "API_MAX_FILE_MB", Default: "10", Description: "Largest single file accepted by the ticket API, in MB."},
+	// Jira comment relay.
+	{Name: "JIRA_RELAY_ENABLED", Default: "false", Description: "true relays public Jira comments on the service's tickets back to the mail thread."},
+	{Name: "JIRA_WEBHOOK_SECRET", Secret: true, VaultName: "jira-webhook-secret", Description: "Secret of the Jira admin webhook; deliveries must carry X-Hub-Signature: sha256=HMAC of the body with it."},
+	{Name: "JIRA_RELAY_EVENTS", Default: "comment_created", Description: "Webhook events relayed, comma-separated."},
 	// Storage, secrets, runtime.
 	{Name: "AzureWebJobsStorage", Secret: true, Description: "Storage connection string (UseDevelopmentStorage=true for Azurite); empty when identity-based."},
 	{Name: "AzureWebJobsStorage__accountName", Description: "Storage account name for identity-based access (managed identity, no keys)."},
