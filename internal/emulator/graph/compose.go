@@ -3,8 +3,10 @@ package graphemu
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -133,11 +135,9 @@ func (e *Emulator) createReplyAll(c *call) { e.replyAction(c, true, false) }
 // https://learn.microsoft.com/en-us/graph/api/message-createreply
 func (e *Emulator) replyAction(c *call, all, sendNow bool) {
 	var in replyInput
-	if c.r.ContentLength != 0 {
-		if err := json.NewDecoder(c.r.Body).Decode(&in); err != nil && sendNow {
-			writeError(c.w, c.r, http.StatusBadRequest, "BadRequest", "Unable to read JSON request payload.")
-			return
-		}
+	if err := json.NewDecoder(c.r.Body).Decode(&in); err != nil && !errors.Is(err, io.EOF) {
+		writeError(c.w, c.r, http.StatusBadRequest, "BadRequest", "Unable to read JSON request payload.")
+		return
 	}
 	if in.Message == nil {
 		in.Message = &messageInput{}

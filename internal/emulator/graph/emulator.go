@@ -75,6 +75,8 @@ type Emulator struct {
 	stats     statsState
 
 	allowDuplicates bool
+	copies          int             // times each change notification is sent
+	policy          map[string]bool // mailboxes the app may access; nil: all
 
 	ctx    context.Context
 	cancel context.CancelFunc

@@ -311,3 +311,47 @@ func TestUnknownThings(t *testing.T) {
 		t.Error("calls for unknown mailboxes are not counted")
 	}
 }
+
+func TestUpdateAndDelete(t *testing.T) {
+	h := newHarness(t, Options{})
+	d := h.deliver(support, mail(alice, support, "received"), Delivery{})
+	u := "/v1.0/users/" + support + "/messages/"
+	if got := h.obj(http.MethodPatch, u+d.ID, map[string]any{"isRead": true}, 200); got["isRead"] != true {
+		t.Errorf("isRead = %v", got["isRead"])
+	}
+	resp, b := h.do(http.MethodPatch, u+d.ID, map[string]any{"subject": "changed"})
+	if resp.StatusCode != 400 || errCode(t, b) != "ErrorInvalidPropertyUpdateSentMessage" {
+		t.Errorf("subject of a received message: %d %s", resp.StatusCode, b)
+	}
+	draft := h.obj(http.MethodPost, u+d.ID+"/createReply", nil, 201)
+	patched := h.obj(http.MethodPatch, u+draft["id"].(string), map[string]any{"subject": "RE: changed",
+		"ccRecipients": []any{map[string]any{"emailAddress": map[string]any{"address": "carol@fabrikam.test"}}}}, 200)
+	if patched["subject"] != "RE: changed" || len(patched["ccRecipients"].([]any)) != 1 {
+		t.Errorf("patched draft = %v", patched)
+	}
+	h.obj(http.MethodDelete, u+d.ID, nil, 204)
+	bin, _ := h.e.Messages(support, "deleteditems")
+	if len(bin) != 1 || bin[0].ImmutableID != d.ImmutableID {
+		t.Fatalf("deleted items = %+v", bin)
+	}
+	h.obj(http.MethodDelete, u+d.ImmutableID, nil, 204)
+	if resp, _ := h.do(http.MethodGet, u+d.ImmutableID, nil); resp.StatusCode != 404 {
+		t.Errorf("deleted twice: %d, want 404", resp.StatusCode)
+	}
+}
+
+func TestAccessPolicy(t *testing.T) {
+	h := newHarness(t, Options{})
+	h.e.SetAccessPolicy([]string{"SUPPORT@contoso.test"})
+	if resp, _ := h.do(http.MethodGet, "/v1.0/users/"+support+"/mailFolders/inbox", nil); resp.StatusCode != 200 {
+		t.Errorf("allowed mailbox: %d", resp.StatusCode)
+	}
+	resp, b := h.do(http.MethodGet, "/v1.0/users/"+alice+"/mailFolders/inbox", nil)
+	if resp.StatusCode != 403 || errCode(t, b) != "ErrorAccessDenied" {
+		t.Errorf("excluded mailbox: %d %s", resp.StatusCode, b)
+	}
+	h.e.SetAccessPolicy(nil)
+	if resp, _ := h.do(http.MethodGet, "/v1.0/users/"+alice+"/mailFolders/inbox", nil); resp.StatusCode != 200 {
+		t.Errorf("policy lifted: %d", resp.StatusCode)
+	}
+}

@@ -89,7 +89,7 @@ func (e *Emulator) serveGraph(w http.ResponseWriter, r *http.Request) {
 	mbKey := e.mailboxKey(m.user)
 	e.countCall(m.route, mbKey)
 	defer func() { e.countStatus(rec.status) }()
-	if !e.authorize(w, r, m.need) {
+	if !e.authorize(w, r, m.need) || !e.policyAllows(w, r, mbKey) {
 		return
 	}
 	release, ok := e.admit(w, r, mbKey)
@@ -166,7 +166,7 @@ func (e *Emulator) authorize(w http.ResponseWriter, r *http.Request, n need) boo
 }
 
 func hasRole(roles []string, n need) bool {
-	any := func(names ...string) bool {
+	anyOf := func(names ...string) bool {
 		for _, r := range roles {
 			for _, n := range names {
 				if strings.EqualFold(r, n) {
@@ -178,13 +178,13 @@ func hasRole(roles []string, n need) bool {
 	}
 	switch n {
 	case needRead:
-		return any("Mail.Read", "Mail.ReadWrite")
+		return anyOf("Mail.Read", "Mail.ReadWrite")
 	case needWrite:
-		return any("Mail.ReadWrite")
+		return anyOf("Mail.ReadWrite")
 	case needSend:
-		return any("Mail.Send")
+		return anyOf("Mail.Send")
 	default:
-		return any("User.Read.All", "User.ReadBasic.All", "User.ReadWrite.All", "Directory.Read.All")
+		return anyOf("User.Read.All", "User.ReadBasic.All", "User.ReadWrite.All", "Directory.Read.All")
 	}
 }
 
@@ -206,7 +206,33 @@ func (e *Emulator) wait(ctx context.Context) bool {
 	}
 }
 
-// hasPath reports whether any of the given names equals s, ignoring case.
+// hasFold reports whether any of names equals s, ignoring case.
 func hasFold(names []string, s string) bool {
 	return slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, s) })
+}
+
+// SetAccessPolicy limits the app to the given mailbox addresses, like an Exchange application
+// access policy; nil or empty lifts the restriction.
+// https://learn.microsoft.com/en-us/graph/auth-limit-mailbox-access
+func (e *Emulator) SetAccessPolicy(allowed []string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.policy = nil
+	for _, a := range allowed {
+		if e.policy == nil {
+			e.policy = map[string]bool{}
+		}
+		e.policy[strings.ToLower(a)] = true
+	}
+}
+
+// policyAllows answers 403 for mailboxes outside the access policy.
+func (e *Emulator) policyAllows(w http.ResponseWriter, r *http.Request, mbKey string) bool {
+	e.mu.Lock()
+	denied := mbKey != "" && e.policy != nil && !e.policy[mbKey]
+	e.mu.Unlock()
+	if denied {
+		writeError(w, r, http.StatusForbidden, "ErrorAccessDenied", "Access to OData is disabled: [RAOP] : Blocked by tenant configured AppOnly AccessPolicy settings.")
+	}
+	return !denied
 }

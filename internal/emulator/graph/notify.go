@@ -63,8 +63,19 @@ func (e *Emulator) notifyIDs(mb *mailbox, folderID, immutableID, restID, changeK
 			"clientState": nullable(s.clientState),
 			"tenantId":    e.opts.TenantID,
 		}
-		e.post(s.notificationURL, map[string]any{"value": []any{n}})
+		for range max(1, e.copies) {
+			e.post(s.notificationURL, map[string]any{"value": []any{n}})
+		}
 	}
+}
+
+// SetDuplicateNotifications makes every change notification go out n times, concurrently,
+// since Graph delivers at least once and duplicates happen.
+// https://learn.microsoft.com/en-us/graph/change-notifications-delivery-webhooks#receive-notifications
+func (e *Emulator) SetDuplicateNotifications(n int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.copies = n
 }
 
 // FireLifecycle sends a lifecycle event for a subscription to its lifecycleNotificationUrl;

@@ -133,19 +133,12 @@ func resolveMessages(method string, m match, sub []string) (match, int, string) 
 	}
 	m.msg = sub[0]
 	switch {
+	case len(sub) == 1 && method == http.MethodPatch:
+		m.route, m.need, m.method, m.handler = RouteMessageUpdate, needWrite, method, (*Emulator).updateMessage
+	case len(sub) == 1 && method == http.MethodDelete:
+		m.route, m.need, m.method, m.handler = RouteMessageDelete, needWrite, method, (*Emulator).deleteMessage
 	case len(sub) == 1:
-		switch method {
-		case http.MethodPatch:
-			m.route, m.need, m.handler = RouteMessageUpdate, needWrite, (*Emulator).updateMessage
-		case http.MethodDelete:
-			m.route, m.need, m.handler = RouteMessageDelete, needWrite, (*Emulator).deleteMessage
-		default:
-			m.route, m.need, m.handler = RouteMessageGet, needRead, (*Emulator).getMessage
-			m.method = http.MethodGet
-		}
-		if m.method == "" {
-			m.method = method
-		}
+		m.route, m.need, m.method, m.handler = RouteMessageGet, needRead, http.MethodGet, (*Emulator).getMessage
 	case len(sub) == 2 && sub[1] == "$value":
 		m.route, m.need, m.method, m.handler = RouteMessageValue, needRead, http.MethodGet, (*Emulator).messageValue
 	case len(sub) == 2 && eq(sub[1], "attachments"):

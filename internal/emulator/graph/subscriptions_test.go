@@ -182,3 +182,23 @@ func TestSubscriptionExpiryAndDuplicatesSwitch(t *testing.T) {
 		t.Errorf("expired subscription: %d, want 404", resp.StatusCode)
 	}
 }
+
+func TestDuplicateNotifications(t *testing.T) {
+	h := newHarness(t, Options{})
+	rc := newReceiver(t)
+	h.obj(http.MethodPost, "/v1.0/subscriptions", subBody(rc, "users/"+support+"/mailFolders/inbox/messages", "s", time.Now().Add(time.Hour)), 201)
+	h.e.SetDuplicateNotifications(3)
+	d := h.deliver(support, mail(alice, support, "thrice"), Delivery{})
+	for range 3 {
+		if n := rc.next(t); n["resourceData"].(map[string]any)["id"] != d.ID {
+			t.Errorf("notification for %v, want %s", n["resourceData"], d.ID)
+		}
+	}
+	h.deliver(support, mail(alice, support, "sent items only"), Delivery{Folder: "sentitems"})
+	eventually(t, "three deliveries counted", func() bool { return h.e.Stats().Notifications == 3 })
+	select {
+	case n := <-rc.got:
+		t.Errorf("unexpected notification %v", n)
+	case <-time.After(100 * time.Millisecond):
+	}
+}
