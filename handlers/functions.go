@@ -11,8 +11,10 @@ import (
 
 // Deps are what the functions need from the rest of the service.
 type Deps struct {
-	UnderHost bool
-	Checks    []Check // health checks, one per dependency
+	UnderHost  bool
+	Checks     []Check       // health checks, one per dependency
+	Mail       MailProcessor // nil until wired: ProcessMail answers 501
+	MaxDequeue int           // host.json extensions.queues.maxDequeueCount
 }
 
 // Impls returns every function's implementation, keyed by function name.
@@ -25,7 +27,7 @@ func Impls(d Deps) map[string]Impl {
 		registry.FuncHealth:             {Serve: health(mode, d.Checks)},
 		registry.FuncGraphNotifications: {Invoke: pendingInvoke("issue 5 (mail ingestion)")},
 		registry.FuncGraphLifecycle:     {Invoke: pendingInvoke("issue 5 (mail ingestion)")},
-		registry.FuncProcessMail:        {Invoke: pendingInvoke("issue 6 (mail processing)")},
+		registry.FuncProcessMail:        {Invoke: orPending(d.Mail != nil, func() InvokeFunc { return processMail(d.Mail, d.MaxDequeue) }, "issue 6 (mail processing)")},
 		registry.FuncRenewSubscriptions: {Invoke: pendingInvoke("issue 5 (mail ingestion)")},
 		registry.FuncSweep:              {Invoke: pendingInvoke("issue 5 (mail ingestion)")},
 		registry.FuncTickets:            {Serve: pendingServe("issue 7 (ticket API)")},
@@ -33,6 +35,14 @@ func Impls(d Deps) map[string]Impl {
 		registry.FuncDocs:               {Serve: pendingServe("issue 7 (ticket API)")},
 		registry.FuncOpenAPI:            {Serve: pendingServe("issue 7 (ticket API)")},
 	}
+}
+
+// orPending returns the real function when its dependencies are wired, else a 501 stand-in.
+func orPending(ready bool, f func() InvokeFunc, work string) InvokeFunc {
+	if ready {
+		return f()
+	}
+	return pendingInvoke(work)
 }
 
 // pendingInvoke and pendingServe stand in for functions whose logic has not landed: they

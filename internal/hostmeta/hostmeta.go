@@ -123,3 +123,27 @@ func Setting(s string) (string, bool) {
 	}
 	return "", false
 }
+
+// MaxDequeueCount reads host.json's extensions.queues.maxDequeueCount (5, the host's
+// default, when unset), so standalone retries and the processor's last-attempt rule match
+// what the host does.
+func MaxDequeueCount(fsys fs.FS) (int, error) {
+	data, err := fs.ReadFile(fsys, "host.json")
+	if err != nil {
+		return 0, fmt.Errorf("read host.json: %w", err)
+	}
+	var h struct {
+		Extensions struct {
+			Queues struct {
+				MaxDequeueCount int `json:"maxDequeueCount"`
+			} `json:"queues"`
+		} `json:"extensions"`
+	}
+	if err := json.Unmarshal(data, &h); err != nil {
+		return 0, fmt.Errorf("parse host.json: %w", err)
+	}
+	if h.Extensions.Queues.MaxDequeueCount <= 0 {
+		return 5, nil
+	}
+	return h.Extensions.Queues.MaxDequeueCount, nil
+}

@@ -48,3 +48,22 @@ func TestLoad(t *testing.T) {
 		t.Error("broken JSON accepted")
 	}
 }
+
+func TestMaxDequeueCount(t *testing.T) {
+	tests := []struct {
+		hostJSON string
+		want     int
+	}{
+		{`{"extensions":{"queues":{"maxDequeueCount":7}}}`, 7},
+		{`{"version":"2.0"}`, 5},
+	}
+	for _, tt := range tests {
+		got, err := MaxDequeueCount(fstest.MapFS{"host.json": {Data: []byte(tt.hostJSON)}})
+		if err != nil || got != tt.want {
+			t.Errorf("MaxDequeueCount(%s) = %d, %v; want %d", tt.hostJSON, got, err, tt.want)
+		}
+	}
+	if _, err := MaxDequeueCount(fstest.MapFS{}); err == nil {
+		t.Error("missing host.json accepted")
+	}
+}
