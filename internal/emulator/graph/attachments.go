@@ -5,13 +5,37 @@ import (
 	"strings"
 )
 
+// attachmentQuery reads $select and $expand on the attachment routes.
+func attachmentQuery(c *call) (query, bool) {
+	var q query
+	var err error
+	for k, vs := range c.r.URL.Query() {
+		switch {
+		case len(vs) == 0:
+		case strings.EqualFold(k, "$expand"):
+			err = q.parseExpand(vs[0])
+		case strings.EqualFold(k, "$select"):
+			q.attSelect, err = parseAttachmentSelect(vs[0])
+		}
+		if err != nil {
+			badQuery(c, err)
+			return q, false
+		}
+	}
+	return q, true
+}
+
 // https://learn.microsoft.com/en-us/graph/api/message-list-attachments
 func (e *Emulator) listAttachments(c *call) {
+	q, ok := attachmentQuery(c)
+	if !ok {
+		return
+	}
 	e.withMessage(c, func(mb *mailbox, m *message) {
-		v := view{mb: mb, prefs: c.prefs}
+		v := view{mb: mb, q: q, prefs: c.prefs}
 		out := []any{}
 		for _, a := range m.attachments {
-			out = append(out, v.attachment(a, true))
+			out = append(out, v.attachment(a))
 		}
 		writeJSON(c.w, http.StatusOK, map[string]any{"value": out})
 	})
@@ -30,14 +54,9 @@ func findAttachment(m *message, id string) *attachment {
 // $expand=microsoft.graph.itemattachment/item.
 // https://learn.microsoft.com/en-us/graph/api/attachment-get
 func (e *Emulator) getAttachment(c *call) {
-	var q query
-	for k, vs := range c.r.URL.Query() {
-		if strings.EqualFold(k, "$expand") && len(vs) > 0 {
-			if err := q.parseExpand(vs[0]); err != nil {
-				badQuery(c, err)
-				return
-			}
-		}
+	q, ok := attachmentQuery(c)
+	if !ok {
+		return
 	}
 	e.withMessage(c, func(mb *mailbox, m *message) {
 		a := findAttachment(m, c.m.att)
@@ -45,7 +64,7 @@ func (e *Emulator) getAttachment(c *call) {
 			notFound(c)
 			return
 		}
-		writeJSON(c.w, http.StatusOK, view{mb: mb, q: q, prefs: c.prefs}.attachment(a, true))
+		writeJSON(c.w, http.StatusOK, view{mb: mb, q: q, prefs: c.prefs}.attachment(a))
 	})
 }
 

@@ -253,6 +253,17 @@ func TestAttachments(t *testing.T) {
 			}
 		})
 	}
+	slim := h.obj(http.MethodGet, base+"?$select=id&$expand="+url.QueryEscape("attachments($select=name,size,isInline)"), nil, 200)
+	first := slim["attachments"].([]any)[0].(map[string]any)
+	got := keys(first)
+	sort.Strings(got)
+	if diff := cmp.Diff([]string{"@odata.mediaContentType", "@odata.type", "id", "isInline", "name", "size"}, got); diff != "" {
+		t.Errorf("attachments($select) keys (-want +got)\n%s", diff)
+	}
+	listed := values(t, h.obj(http.MethodGet, base+"/attachments?$select=name,microsoft.graph.fileAttachment/contentBytes", nil, 200))
+	if listed[0]["contentBytes"] == nil || listed[0]["size"] != nil {
+		t.Errorf("attachments list with $select = %v", listed[0])
+	}
 	item := h.obj(http.MethodGet, base+"/attachments/"+ids["fwd.eml"]+"?$expand=microsoft.graph.itemattachment/item", nil, 200)
 	if it, _ := item["item"].(map[string]any); it == nil || it["subject"] != "forwarded" {
 		t.Errorf("expanded item = %v", item["item"])

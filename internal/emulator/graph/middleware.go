@@ -1,6 +1,7 @@
 package graphemu
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
 	"io"
@@ -107,8 +108,40 @@ func (e *Emulator) serveGraph(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusBadRequest, "BadRequest", "The request body could not be decompressed.")
 		return
 	}
-	c := &call{w: w, r: r, m: m, prefs: parsePrefs(r.Header)}
-	m.handler(e, c)
+	// Handlers answer under the emulator's lock; buffering lets a slow reader not hold it.
+	buf := &bufferedResponse{header: w.Header()}
+	m.handler(e, &call{w: buf, r: r, m: m, prefs: parsePrefs(r.Header)})
+	buf.flushTo(w)
+}
+
+// bufferedResponse collects a handler's answer in memory.
+type bufferedResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferedResponse) Header() http.Header { return b.header }
+
+func (b *bufferedResponse) WriteHeader(code int) {
+	if b.status == 0 {
+		b.status = code
+	}
+}
+
+func (b *bufferedResponse) Write(p []byte) (int, error) {
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	return b.body.Write(p)
+}
+
+func (b *bufferedResponse) flushTo(w http.ResponseWriter) {
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	w.WriteHeader(b.status)
+	_, _ = w.Write(b.body.Bytes())
 }
 
 // decodeBody undoes the gzip that msgraph-sdk-go's compression middleware applies to bodies.

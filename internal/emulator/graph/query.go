@@ -28,6 +28,7 @@ var notByDefault = []string{"internetMessageHeaders", "uniqueBody"}
 type query struct {
 	sel         map[string]bool // nil: Graph's default set
 	attachments bool            // $expand=attachments
+	attSelect   map[string]bool // $select inside $expand=attachments(...), or on the attachments routes
 	itemExpand  bool            // $expand=microsoft.graph.itemAttachment/item
 	extProps    []string        // normalized singleValueExtendedProperties ids requested
 	filter      []clause
@@ -155,6 +156,13 @@ func (q *query) parseExpand(s string) error {
 		switch strings.ToLower(strings.TrimSpace(name)) {
 		case "attachments":
 			q.attachments = true
+			if k, v, ok := strings.Cut(opts, "="); ok && strings.EqualFold(strings.TrimSpace(k), "$select") {
+				sel, err := parseAttachmentSelect(v)
+				if err != nil {
+					return err
+				}
+				q.attSelect = sel
+			}
 		case "microsoft.graph.itemattachment/item", "item":
 			q.itemExpand = true
 		case "singlevalueextendedproperties":
@@ -325,4 +333,28 @@ func (q query) checkFilterOrder() bool {
 		}
 	}
 	return true
+}
+
+// attachmentProps are the attachment properties, with the derived types' ones.
+// https://learn.microsoft.com/en-us/graph/api/resources/attachment#properties
+var attachmentProps = []string{"id", "name", "contentType", "size", "isInline", "lastModifiedDateTime",
+	"contentBytes", "contentId", "contentLocation", "item"}
+
+// parseAttachmentSelect accepts plain names and casts such as
+// microsoft.graph.fileAttachment/contentBytes.
+func parseAttachmentSelect(s string) (map[string]bool, error) {
+	sel := map[string]bool{}
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		name := f
+		if i := strings.LastIndexByte(f, '/'); i >= 0 {
+			name = f[i+1:]
+		}
+		i := slices.IndexFunc(attachmentProps, func(p string) bool { return strings.EqualFold(p, name) })
+		if i < 0 {
+			return nil, fmt.Errorf("Could not find a property named '%s' on type 'microsoft.graph.attachment'.", f)
+		}
+		sel[attachmentProps[i]] = true
+	}
+	return sel, nil
 }

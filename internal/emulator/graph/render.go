@@ -147,7 +147,7 @@ func (v view) message(m *message) map[string]any {
 	if v.q.attachments {
 		atts := []any{}
 		for _, a := range m.attachments {
-			atts = append(atts, v.attachment(a, true))
+			atts = append(atts, v.attachment(a))
 		}
 		out["attachments"] = atts
 	}
@@ -201,36 +201,37 @@ func firstNonEmpty(s ...string) string {
 	return ""
 }
 
-// attachment renders one attachment; contentBytes only when asked for the full entity.
+// attachment renders one attachment, honouring a $select on attachments.
 // https://learn.microsoft.com/en-us/graph/api/resources/fileattachment
 // https://learn.microsoft.com/en-us/graph/api/resources/itemattachment
 // https://learn.microsoft.com/en-us/graph/api/resources/referenceattachment
-func (v view) attachment(a *attachment, full bool) map[string]any {
-	out := map[string]any{
-		"@odata.type":             "#microsoft.graph." + a.kind,
-		"@odata.mediaContentType": a.contentType,
-		"id":                      a.id,
-		"name":                    a.name,
-		"contentType":             a.contentType,
-		"size":                    len(a.data) + 200, // Graph's size includes the attachment's own properties
-		"isInline":                a.inline,
-		"lastModifiedDateTime":    graphTime(a.modified),
+func (v view) attachment(a *attachment) map[string]any {
+	all := map[string]any{
+		"id":                   a.id,
+		"name":                 a.name,
+		"contentType":          a.contentType,
+		"size":                 len(a.data) + 200, // Graph's size also counts the attachment's own properties
+		"isInline":             a.inline,
+		"lastModifiedDateTime": graphTime(a.modified),
 	}
+	out := map[string]any{"@odata.type": "#microsoft.graph." + a.kind}
 	switch a.kind {
 	case kindFile:
-		out["contentId"] = nullable(a.contentID)
-		out["contentLocation"] = nil
-		if full {
-			out["contentBytes"] = base64.StdEncoding.EncodeToString(a.data)
-		}
+		out["@odata.mediaContentType"] = a.contentType
+		all["contentId"] = nullable(a.contentID)
+		all["contentLocation"] = nil
+		all["contentBytes"] = base64.StdEncoding.EncodeToString(a.data)
 	case kindItem:
-		delete(out, "@odata.mediaContentType")
 		if v.q.itemExpand && a.item != nil {
 			out["item"] = v.itemMessage(a.item)
 		}
 	case kindReference:
-		delete(out, "@odata.mediaContentType")
-		out["size"] = 0
+		all["size"] = 0
+	}
+	for k, val := range all {
+		if v.q.attSelect == nil || v.q.attSelect[k] || k == "id" {
+			out[k] = val
+		}
 	}
 	return out
 }
