@@ -75,14 +75,22 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 	if err != nil {
 		return err
 	}
+	maxDequeue, err := hostmeta.MaxDequeueCount(assets)
+	if err != nil {
+		return err
+	}
+	svc, err := connect(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
 	pool := standalone.NewPool(nil, standalone.PoolOptions{
-		Workers: cfg.Workers, Capacity: 10000, MaxDequeueCount: 5,
+		Workers: cfg.Workers, Capacity: 10000, MaxDequeueCount: maxDequeue,
 		QueueFunctions: queueFunctions(funcs), Logger: log,
 	})
 	srv, err := handlers.NewServer(handlers.Options{
 		UnderHost: cfg.UnderHost(),
 		Functions: funcs,
-		Impls:     handlers.Impls(handlers.Deps{UnderHost: cfg.UnderHost()}),
+		Impls:     handlers.Impls(handlers.Deps{UnderHost: cfg.UnderHost(), Checks: svc.checks(), MaxDequeue: maxDequeue}),
 		APIKeys:   cfg.APIKeys,
 		Logger:    log,
 		Enqueue:   pool.Enqueue,

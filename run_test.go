@@ -3,12 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/mail2jira/mail2jira/internal/sandbox"
+	"github.com/mail2jira/mail2jira/internal/testenv"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server's logging goroutines.
@@ -39,22 +44,19 @@ func freeAddr(tb testing.TB) string {
 	return ln.Addr().String()
 }
 
-// baseEnv is a complete standalone configuration; tests override single settings.
+// baseEnv is a complete standalone configuration pointing at a fresh sandbox (the Entra,
+// Graph and Jira emulators) and the Azurite that `make test` started; tests override single
+// settings.
 func baseEnv(tb testing.TB, overrides ...string) func(string) string {
-	env := map[string]string{
-		"MAILBOX":             "support@contoso.example",
-		"O365_TENANT_ID":      "11111111-1111-1111-1111-111111111111",
-		"O365_CLIENT_ID":      "22222222-2222-2222-2222-222222222222",
-		"O365_CLIENT_SECRET":  "client-secret-value-0123456789",
-		"ATLASSIAN_URL":       "https://contoso.atlassian.net",
-		"ATLASSIAN_USER":      "bot@contoso.example",
-		"ATLASSIAN_API_TOKEN": "jira-token-value-0123456789",
-		"JIRA_BOARDS":         "support=Support",
-		"AzureWebJobsStorage": "UseDevelopmentStorage=true",
-		"API_KEYS":            "standalone-key-0123456789",
-		"LISTEN_ADDRESS":      freeAddr(tb),
-		"PUBLIC_BASE_URL":     "https://mail2jira.contoso.example",
+	tb.Helper()
+	addr := freeAddr(tb)
+	sb, err := sandbox.Start(context.Background(), sandbox.Options{ServiceAddr: addr,
+		Storage: testenv.StorageConnection(tb), Dir: tb.TempDir(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		tb.Fatal(err)
 	}
+	tb.Cleanup(sb.Close)
+	env := sb.ServiceEnv()
 	for _, o := range overrides {
 		k, v, _ := strings.Cut(o, "=")
 		env[k] = v
@@ -126,7 +128,7 @@ func TestRunServesStandalone(t *testing.T) {
 	if !strings.Contains(logs, `"msg":"mail2jira listening"`) || !strings.Contains(logs, url) {
 		t.Errorf("no start-up line naming %s:\n%s", url, logs)
 	}
-	for _, secret := range []string{"client-secret-value-0123456789", "jira-token-value-0123456789", "standalone-key-0123456789"} {
+	for _, secret := range []string{sandbox.ClientSecret, sandbox.JiraToken, sandbox.APIKey} {
 		if strings.Contains(logs, secret) {
 			t.Errorf("log leaks a secret:\n%s", logs)
 		}

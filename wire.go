@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	"github.com/mail2jira/mail2jira/handlers"
+	"github.com/mail2jira/mail2jira/internal/config"
+	"github.com/mail2jira/mail2jira/internal/errs"
+	"github.com/mail2jira/mail2jira/internal/jira"
+	"github.com/mail2jira/mail2jira/internal/mail"
+	"github.com/mail2jira/mail2jira/internal/store"
+)
+
+// startupTimeout bounds the network work at start-up: Flex Consumption gives a custom
+// handler 30 seconds to start listening.
+const startupTimeout = 20 * time.Second
+
+// service holds the adapters the functions use.
+type service struct {
+	store  *store.Store
+	jira   *jira.Client
+	boards map[string]jira.Board // by board key
+}
+
+// connect opens storage and Jira and resolves the configured boards, reporting every
+// problem it finds at once.
+func connect(ctx context.Context, cfg *config.Config, log *slog.Logger) (*service, error) {
+	ctx, cancel := context.WithTimeout(ctx, startupTimeout)
+	defer cancel()
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	jc, err := jira.New(jira.Config{SiteURL: cfg.JiraURL, Email: cfg.JiraUser, APIToken: cfg.JiraToken, Cache: st, Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("jira: %w", err)
+	}
+	boards, err := resolveBoards(ctx, jc, cfg.Boards)
+	if err != nil {
+		return nil, err
+	}
+	return &service{store: st, jira: jc, boards: boards}, nil
+}
+
+func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*store.Store, error) {
+	o := store.Options{ConnectionString: cfg.Storage.ConnectionString, AccountName: cfg.Storage.AccountName,
+		TableServiceURL: cfg.Storage.TableServiceURL, Logger: log}
+	if o.ConnectionString == "" {
+		cred, err := azidentity.NewDefaultAzureCredential(nil)
+		if err != nil {
+			return nil, fmt.Errorf("storage identity: %w", err)
+		}
+		o.Credential = azcore.TokenCredential(cred)
+	}
+	st, err := store.Open(ctx, o)
+	if err != nil {
+		return nil, fmt.Errorf("open Table Storage (AzureWebJobsStorage): %w", err)
+	}
+	return st, nil
+}
+
+// resolveBoards finds every configured board in Jira, concurrently, and names each that
+// cannot be used (missing, ambiguous, or spanning several projects).
+func resolveBoards(ctx context.Context, jc *jira.Client, boards []config.Board) (map[string]jira.Board, error) {
+	out := make(map[string]jira.Board, len(boards))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	var problems []error
+	for _, b := range boards {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			jb, err := jc.BoardByName(ctx, b.Name)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				problems = append(problems, fmt.Errorf("JIRA_BOARDS: board %q (key %s): %w", b.Name, b.Key, err))
+				return
+			}
+			out[b.Key] = jb
+		}()
+	}
+	wg.Wait()
+	return out, errors.Join(problems...)
+}
+
+// mailConfig is what the mail processor needs from the settings and the resolved boards.
+func mailConfig(cfg *config.Config, boards map[string]jira.Board) (*mail.Config, error) {
+	tmpl, err := mail.LoadReplyTemplate(cfg.ReplyTemplateFile)
+	if err != nil {
+		return nil, fmt.Errorf("REPLY_TEMPLATE_FILE: %w", err)
+	}
+	mc := &mail.Config{
+		Mailboxes: cfg.Mailboxes, Routes: map[string]mail.Route{}, Labels: cfg.Labels,
+		Blacklist: cfg.Blacklist, WhitelistDomains: cfg.WhitelistedDomains,
+		MaxNewTicketsPerHour: cfg.MaxNewTicketsPerHour, MaxAttachmentBytes: cfg.MaxAttachmentBytes,
+		SiteURL: cfg.JiraURL, ClientAppURL: cfg.TicketClientApp, ReplyTemplate: tmpl,
+		PriorityHigh: cfg.PriorityHigh, PriorityLow: cfg.PriorityLow,
+	}
+	if cfg.MaxNewTicketsPerHour == 0 {
+		mc.MaxNewTicketsPerHour = -1 // 0 in settings turns the cap off; the domain reads 0 as "default"
+	}
+	for mbox, r := range cfg.Routes {
+		mc.Routes[mbox] = mail.Route{ProjectKey: boards[r.Board].Project.Key, IssueType: cfg.TicketType, Category: r.Category}
+	}
+	return mc, nil
+}
+
+// checks are the health probes of each dependency.
+func (s *service) checks() []handlers.Check {
+	return []handlers.Check{
+		{Name: "storage", Run: func(ctx context.Context) error {
+			_, err := s.store.Cursor(ctx, "health", "-", "-")
+			if errors.Is(err, errs.ErrNotFound) {
+				return nil // a point read that reached the table
+			}
+			return err
+		}},
+		{Name: "jira", Run: func(ctx context.Context) error {
+			_, err := s.jira.Myself(ctx)
+			return err
+		}},
+	}
+}
