@@ -93,7 +93,7 @@ func (c *Claim) Release(ctx context.Context, reason string) error {
 		p = props{}
 	}
 	p[propHolder] = ""
-	p[propLastError] = reason
+	p[propLastError] = clip(reason, maxText)
 	p.setTime(propLeaseUntil, c.s.now())
 	if err := c.write(ctx, p, false); err != nil {
 		return fmt.Errorf("release %s: %w", c.what, err)

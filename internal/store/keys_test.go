@@ -139,3 +139,20 @@ func TestMapErr(t *testing.T) {
 		})
 	}
 }
+
+func TestClipAndBoundedLists(t *testing.T) {
+	if got := clip("ééé", 3); got != "é" {
+		t.Errorf("clip split a rune: %q", got)
+	}
+	p := props{}
+	long := make([]string, 2000)
+	for i := range long {
+		long[i] = "someone.with.a.long.address@example.com"
+	}
+	long[len(long)-1] = "newest@example.com"
+	p.setStrings("L", long)
+	got := p.strings("L")
+	if len(p.str("L")) > maxText*8 || len(got) == 0 || got[len(got)-1] != "newest@example.com" {
+		t.Errorf("bounded list: %d bytes, %d items, last %q", len(p.str("L")), len(got), got[len(got)-1])
+	}
+}

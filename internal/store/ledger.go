@@ -99,7 +99,7 @@ func refProps(ref MailRef) props {
 		"GraphID":           ref.GraphID,
 		"ConversationID":    ref.ConversationID,
 		"Sender":            normAddress(ref.Sender),
-		"Subject":           ref.Subject,
+		"Subject":           clip(ref.Subject, maxText),
 	}
 	p.setTime("Received", ref.Received)
 	return p
@@ -180,7 +180,7 @@ func (s *Store) FinishMail(ctx context.Context, c *Claim, o Outcome) error {
 	if !o.State.Final() || o.State == StateDuplicate {
 		return fmt.Errorf("finish mail: %w: %q is not an outcome", errs.ErrInvalid, o.State)
 	}
-	p := props{"State": string(o.State), "Reason": o.Reason, "TicketKey": normIssueKey(o.TicketKey)}
+	p := props{"State": string(o.State), "Reason": clip(o.Reason, maxText), "TicketKey": normIssueKey(o.TicketKey)}
 	p.setTime("Updated", s.now())
 	return c.complete(ctx, "mail", p)
 }
@@ -200,7 +200,7 @@ func (s *Store) RecordMail(ctx context.Context, ref MailRef, o Outcome) (Entry, 
 	for range 8 {
 		now := s.now()
 		p := refProps(ref)
-		p["State"], p["Reason"], p["TicketKey"] = string(o.State), o.Reason, normIssueKey(o.TicketKey)
+		p["State"], p["Reason"], p["TicketKey"] = string(o.State), clip(o.Reason, maxText), normIssueKey(o.TicketKey)
 		p.setTime("Updated", now)
 		ins := props{}
 		for k, v := range p {
@@ -308,10 +308,14 @@ func (s *Store) MarkEnqueued(ctx context.Context, ref MailRef, o EnqueueOptions)
 	if err != nil {
 		return false, err
 	}
+	token, err := newToken()
+	if err != nil {
+		return false, err
+	}
 	for range 8 {
 		now := s.now()
 		p := refProps(ref)
-		p["State"] = string(StateEnqueued)
+		p["State"], p["EnqueuedBy"] = string(StateEnqueued), token
 		p.setTime("FirstSeen", now)
 		p.setTime("Updated", now)
 		p.setTime("EnqueuedAt", now)
@@ -331,13 +335,15 @@ func (s *Store) MarkEnqueued(ctx context.Context, ref MailRef, o EnqueueOptions)
 		}
 		st := State(r.Props.str("State"))
 		switch {
+		case r.Props.str("EnqueuedBy") == token && st == StateEnqueued:
+			return true, nil // our own write landed although its answer was lost
 		case st == StateFailed && o.RetryFailed:
 		case st.Final(), liveHolder(r, now):
 			return false, nil
 		case now.Sub(r.Props.time("EnqueuedAt")) < o.MinAge:
 			return false, nil
 		}
-		upd := props{"State": string(StateEnqueued)}
+		upd := props{"State": string(StateEnqueued), "EnqueuedBy": token}
 		upd.setTime("Updated", now)
 		upd.setTime("EnqueuedAt", now)
 		_, err = s.ledger.merge(ctx, row{PK: pk, RK: mailRow, Props: upd}, r.ETag)

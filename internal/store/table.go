@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/data/aztables"
@@ -72,12 +73,38 @@ func (p props) strings(name string) []string {
 	return out
 }
 
+// setStrings stores v as a JSON list, dropping its oldest (first) items while the list would
+// not fit one string property.
 func (p props) setStrings(name string, v []string) {
 	if v == nil {
 		v = []string{}
 	}
-	b, _ := json.Marshal(v)
+	size, start := 2, len(v) // the brackets
+	for start > 0 {
+		item, _ := json.Marshal(v[start-1])
+		if size+len(item)+1 > maxText*8 {
+			break
+		}
+		size += len(item) + 1
+		start--
+	}
+	b, _ := json.Marshal(v[start:])
 	p[name] = string(b)
+}
+
+// maxText bounds free text we store (subjects, reasons): a string property holds 64 KiB of
+// UTF-16, and an operator needs no more than the start.
+const maxText = 2048
+
+// clip cuts s to at most n bytes without splitting a UTF-8 sequence.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 func (r row) marshal() ([]byte, error) {
