@@ -1,0 +1,36 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/mail2jira/mail2jira/internal/api"
+	"github.com/mail2jira/mail2jira/internal/config"
+)
+
+// TicketDeps are what the ticket API needs: the Jira adapter (*jira.Client), the store
+// (*store.Store) and the validated configuration.
+type TicketDeps struct {
+	Jira   api.Jira
+	Store  api.Store
+	Config *config.Config
+}
+
+// TicketsFunc serves the Tickets function (route tickets/{*path}): search, create, read,
+// comment, supported boards and categories.
+func TicketsFunc(d TicketDeps) HTTPFunc {
+	svc := api.New(api.Options{Jira: d.Jira, Store: d.Store, Config: d.Config})
+	return func(w http.ResponseWriter, r *http.Request) error {
+		err := svc.Serve(w, r, r.PathValue("path"))
+		var mna *api.MethodNotAllowed
+		if errors.As(err, &mna) {
+			w.Header().Set("Allow", mna.Allow)
+			writeJSON(w, http.StatusMethodNotAllowed, "application/problem+json", Problem{
+				Type: "about:blank", Title: http.StatusText(http.StatusMethodNotAllowed), Status: http.StatusMethodNotAllowed,
+				Detail: "this path takes " + mna.Allow,
+			})
+			return nil
+		}
+		return err
+	}
+}
