@@ -15,6 +15,8 @@ type Deps struct {
 	Checks     []Check       // health checks, one per dependency
 	Mail       MailProcessor // nil until wired: ProcessMail answers 501
 	MaxDequeue int           // host.json extensions.queues.maxDequeueCount
+	// Mail ingestion (issue 5): while nil, its functions answer 501.
+	Ingest *Ingest
 }
 
 // Impls returns every function's implementation, keyed by function name.
@@ -25,11 +27,14 @@ func Impls(d Deps) map[string]Impl {
 	}
 	return map[string]Impl{
 		registry.FuncHealth:             {Serve: health(mode, d.Checks)},
-		registry.FuncGraphNotifications: {Invoke: pendingInvoke("issue 5 (mail ingestion)")},
-		registry.FuncGraphLifecycle:     {Invoke: pendingInvoke("issue 5 (mail ingestion)")},
+		registry.FuncGraphNotifications: {Invoke: ingestInvoke(d.Ingest, graphNotifications)},
+		registry.FuncGraphLifecycle:     {Invoke: ingestInvoke(d.Ingest, graphLifecycle)},
 		registry.FuncProcessMail:        {Invoke: orPending(d.Mail != nil, func() InvokeFunc { return processMail(d.Mail, d.MaxDequeue) }, "issue 6 (mail processing)")},
-		registry.FuncRenewSubscriptions: {Invoke: pendingInvoke("issue 5 (mail ingestion)")},
-		registry.FuncSweep:              {Invoke: pendingInvoke("issue 5 (mail ingestion)")},
+		registry.FuncRenewSubscriptions: {Invoke: ingestInvoke(d.Ingest, renewSubscriptions)},
+		registry.FuncSweep:              {Invoke: ingestInvoke(d.Ingest, sweep)},
+		registry.FuncOpsSweep:           {Invoke: ingestInvoke(d.Ingest, opsSweep)},
+		registry.FuncOpsLog:             {Serve: ingestServe(d.Ingest, opsLog)},
+		registry.FuncOpsCheck:           {Serve: ingestServe(d.Ingest, opsCheck)},
 		registry.FuncTickets:            {Serve: pendingServe("issue 7 (ticket API)")},
 		registry.FuncJiraWebhook:        {Serve: pendingServe("issue 8 (Jira comment relay)")},
 		registry.FuncDocs:               {Serve: pendingServe("issue 7 (ticket API)")},

@@ -19,6 +19,9 @@ const (
 	FuncJiraWebhook        = "JiraWebhook"
 	FuncDocs               = "Docs"
 	FuncOpenAPI            = "OpenAPI"
+	FuncOpsSweep           = "OpsSweep" // operator functions: no name or route may start with "admin" (the host reserves it)
+	FuncOpsLog             = "OpsLog"
+	FuncOpsCheck           = "OpsCheck"
 )
 
 // Routes below RoutePrefix, as written in function.json (Functions route templates).
@@ -30,6 +33,9 @@ const (
 	RouteJiraWebhook        = "jira/webhook"
 	RouteDocs               = "docs/{*path}"
 	RouteOpenAPI            = "openapi.json"
+	RouteOpsSweep           = "ops/sweep"
+	RouteOpsLog             = "ops/log"
+	RouteOpsCheck           = "ops/check"
 )
 
 // Queue names (Azure Storage queues; the host adds "-poison" for messages that keep failing).
