@@ -66,9 +66,9 @@ func TestBadCertificate(t *testing.T) {
 		data     []byte
 		password string
 	}{
-		"garbage":                {[]byte("not a certificate"), ""},
+		"garbage":                 {[]byte("not a certificate"), ""},
 		"PFX with wrong password": {e.CertPFX, "wrong"},
-		"certificate only":       {e.CertPEM[:bytes.Index(e.CertPEM, []byte("-----BEGIN PRIVATE KEY"))], ""},
+		"certificate only":        {e.CertPEM[:bytes.Index(e.CertPEM, []byte("-----BEGIN PRIVATE KEY"))], ""},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
