@@ -180,3 +180,6 @@ func middlewares(r RetryOptions) []khttp.Middleware {
 		khttp.NewHeadersInspectionHandler(),
 	}
 }
+
+// Limiter returns the per-mailbox limiter the client's requests go through.
+func (c *Client) Limiter() *Limiter { return c.limiter }
