@@ -104,6 +104,50 @@ param emailBlacklist string = ''
 @description('TICKET_CLIENT_APP: URL of the support portal ticket links point to.')
 param ticketClientApp string = ''
 
+@description('REPLY_TEMPLATE_FILE: path of an HTML template (Go html/template) for the acknowledgement reply, relative to the app root in the zip; empty uses the built-in one.')
+param replyTemplateFile string = ''
+
+@description('MAX_NEW_TICKETS_PER_SENDER_PER_HOUR: cap on new tickets one sender can open per hour; 0 turns the cap off.')
+param maxNewTicketsPerSenderPerHour string = '20'
+
+@description('MAX_ATTACHMENT_MB: largest mail attachment uploaded to Jira, in MB.')
+param maxAttachmentMb string = '50'
+
+@description('JIRA_PRIORITY_HIGH: Jira priority for mail marked high importance.')
+param jiraPriorityHigh string = 'High'
+
+@description('JIRA_PRIORITY_LOW: Jira priority for mail marked low importance.')
+param jiraPriorityLow string = 'Low'
+
+@description('SUBSCRIPTIONS_ENABLED: false runs on sweeps alone (no Graph notifications).')
+@allowed(['true', 'false'])
+param subscriptionsEnabled string = 'true'
+
+@description('SUBSCRIPTION_RENEW_MARGIN: renew a Graph subscription when less than this remains (Go duration, e.g. 48h).')
+param subscriptionRenewMargin string = '48h'
+
+@description('SWEEP_LOOKBACK_DAYS: how far back the first sweep of a mailbox looks, in days.')
+param sweepLookbackDays string = '2'
+
+@description('SWEEP_TIME_BUDGET: how long one sweep may run before it resumes next time (Go duration).')
+param sweepTimeBudget string = '4m'
+
+@description('RETENTION_DAYS: days ledger, webhook-delivery and cache rows are kept.')
+param retentionDays string = '180'
+
+@description('API_MAX_UPLOAD_MB: largest total upload accepted by the ticket API per request, in MB.')
+param apiMaxUploadMb string = '25'
+
+@description('API_MAX_FILE_MB: largest single file accepted by the ticket API, in MB.')
+param apiMaxFileMb string = '10'
+
+@description('JIRA_RELAY_ENABLED: true relays public Jira comments back to the mail thread (README step 9).')
+@allowed(['true', 'false'])
+param jiraRelayEnabled string = 'false'
+
+@description('JIRA_RELAY_EVENTS: webhook events relayed, comma-separated.')
+param jiraRelayEvents string = 'comment_created'
+
 @description('SWEEP_SCHEDULE: NCRONTAB (6 fields, UTC) for the sweep that finds missed mail.')
 param sweepSchedule string = '0 */15 * * * *'
 
@@ -208,6 +252,20 @@ var serviceSettings = {
   EMAIL_WHITELISTED_DOMAINS: emailWhitelistedDomains
   EMAIL_BLACKLIST: emailBlacklist
   TICKET_CLIENT_APP: ticketClientApp
+  REPLY_TEMPLATE_FILE: replyTemplateFile
+  MAX_NEW_TICKETS_PER_SENDER_PER_HOUR: maxNewTicketsPerSenderPerHour
+  MAX_ATTACHMENT_MB: maxAttachmentMb
+  JIRA_PRIORITY_HIGH: jiraPriorityHigh
+  JIRA_PRIORITY_LOW: jiraPriorityLow
+  SUBSCRIPTIONS_ENABLED: subscriptionsEnabled
+  SUBSCRIPTION_RENEW_MARGIN: subscriptionRenewMargin
+  SWEEP_LOOKBACK_DAYS: sweepLookbackDays
+  SWEEP_TIME_BUDGET: sweepTimeBudget
+  RETENTION_DAYS: retentionDays
+  API_MAX_UPLOAD_MB: apiMaxUploadMb
+  API_MAX_FILE_MB: apiMaxFileMb
+  JIRA_RELAY_ENABLED: jiraRelayEnabled
+  JIRA_RELAY_EVENTS: jiraRelayEvents
   AzureWebJobsStorage__accountName: storage.outputs.name
   AzureWebJobsStorage__tableServiceUri: storage.outputs.tableEndpoint
   KEY_VAULT_URL: vault.outputs.uri
@@ -222,6 +280,7 @@ var keyVaultSecrets = {
   O365_CLIENT_SECRET: 'o365-client-secret'
   O365_CLIENT_CERTIFICATE: 'o365-client-certificate'
   ATLASSIAN_API_TOKEN: 'atlassian-api-token'
+  JIRA_WEBHOOK_SECRET: 'jira-webhook-secret'
 }
 
 // Settings the service reads that an Azure deployment deliberately leaves unset.

@@ -189,11 +189,12 @@ func Variables(src string) (map[string]Variable, error) {
 // Param is a Bicep parameter declaration.
 type Param struct {
 	Name        string
-	Description bool // has a @description decorator
+	Description bool   // has a @description decorator
+	Default     string // source text of the default, empty when there is none
 	HasDefault  bool
 }
 
-var paramRE = regexp.MustCompile(`(?m)^param\s+([A-Za-z_][A-Za-z0-9_]*)\s+\w+(\s*=)?`)
+var paramRE = regexp.MustCompile(`^param\s+([A-Za-z_][A-Za-z0-9_]*)\s+\w+(\s*=\s*(.*?))?\s*$`)
 
 // Params returns the parameters declared in a Bicep file, by name.
 func Params(src string) map[string]Param {
@@ -204,7 +205,7 @@ func Params(src string) map[string]Param {
 		if m == nil {
 			continue
 		}
-		p := Param{Name: m[1], HasDefault: m[2] != ""}
+		p := Param{Name: m[1], Default: m[3], HasDefault: m[2] != ""}
 		for j := i - 1; j >= 0 && strings.HasPrefix(strings.TrimSpace(lines[j]), "@"); j-- {
 			if strings.HasPrefix(strings.TrimSpace(lines[j]), "@description(") {
 				p.Description = true

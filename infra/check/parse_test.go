@@ -135,8 +135,8 @@ param c string = 'x'
 `
 	want := map[string]Param{
 		"a": {Name: "a", Description: true},
-		"b": {Name: "b", HasDefault: true},
-		"c": {Name: "c", HasDefault: true},
+		"b": {Name: "b", Default: "1", HasDefault: true},
+		"c": {Name: "c", Default: "'x'", HasDefault: true},
 	}
 	if diff := cmp.Diff(want, Params(src)); diff != "" {
 		t.Errorf("Params (-want +got):\n%s", diff)

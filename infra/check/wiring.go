@@ -28,7 +28,11 @@ func Wiring(infra string) []string {
 	if err != nil {
 		return []string{err.Error()}
 	}
-	return append(problems, bicepWiring(bicep)...)
+	main, err := concat(infra, "main.bicep")
+	if err != nil {
+		return []string{err.Error()}
+	}
+	return append(problems, bicepWiring(bicep, Params(main))...)
 }
 
 // terraformAppSettings is the definition of local.app_settings: the checked maps, nothing else.
@@ -57,10 +61,11 @@ func terraformWiring(src string) []string {
 		return append(problems, "terraform: "+err.Error())
 	}
 	for _, e := range entries {
-		name, ok := strings.CutPrefix(e.Value, "var.")
-		if !ok {
+		m := terraformVar.FindStringSubmatch(e.Value)
+		if m == nil {
 			continue
 		}
+		name := m[1]
 		v, declared := vars[name]
 		switch {
 		case name != strings.ToLower(e.Key):
@@ -69,12 +74,34 @@ func terraformWiring(src string) []string {
 			add("%s comes from var.%s, which is not declared", e.Key, name)
 		case !v.Description || !v.Validation:
 			add("variable %s needs a description and a validation block", name)
+		case !sameAsRegistry(e.Key, v.Default):
+			add("variable %s defaults to %s, but the service's default is %q", name, v.Default, registryDefault(e.Key))
 		}
 	}
 	return problems
 }
 
-func bicepWiring(src string) []string {
+// terraformVar matches a setting taken from a variable, as is or converted to a string.
+var terraformVar = regexp.MustCompile(`^(?:tostring\()?var\.([a-z0-9_]+)\)?$`)
+
+// sameAsRegistry reports whether a variable's or parameter's default (source text, empty for
+// none) gives the service the same value as leaving the setting unset.
+func sameAsRegistry(setting, source string) bool {
+	def := strings.TrimSpace(source)
+	if s, ok := Unquote(def); ok {
+		def = s
+	}
+	return def == registryDefault(setting)
+}
+
+func registryDefault(setting string) string {
+	s, _ := registry.Lookup(setting)
+	return s.Default
+}
+
+// bicepWiring checks src, all the Bicep, against params, the parameters of main.bicep (a module
+// may declare a parameter of the same name).
+func bicepWiring(src string, params map[string]Param) []string {
 	var problems []string
 	add := func(format string, args ...any) { problems = append(problems, "bicep: "+fmt.Sprintf(format, args...)) }
 	if !regexp.MustCompile(`(?m)^var\s+appSettings\s*=\s*union\(.*serviceSettings.*hostSettings\)`).MatchString(src) {
@@ -85,7 +112,6 @@ func bicepWiring(src string) []string {
 		add("the app module must get appSettings: appSettings, and the site take its appSettings from that parameter only")
 	}
 	problems = append(problems, names("bicep", src, `var\s+mailQueue\s*=\s*'([^']*)'`, `(?m)^var\s+tables\s*=\s*\[([^\]]*)\]`)...)
-	params := Params(src)
 	entries, err := Object(src, `(?m)^var\s+serviceSettings\s*=\s*\{`)
 	if err != nil {
 		return append(problems, "bicep: "+err.Error())
@@ -102,6 +128,8 @@ func bicepWiring(src string) []string {
 			add("%s comes from parameter %s, which is not declared", e.Key, e.Value)
 		case !p.Description:
 			add("parameter %s needs a @description", e.Value)
+		case !sameAsRegistry(e.Key, p.Default):
+			add("parameter %s defaults to %s, but the service's default is %q", e.Value, p.Default, registryDefault(e.Key))
 		}
 	}
 	return problems

@@ -57,6 +57,10 @@ resource "azurerm_function_app_flex_consumption" "main" {
       condition     = var.always_ready_http_instances <= var.maximum_instance_count
       error_message = "always_ready_http_instances must not exceed maximum_instance_count."
     }
+    precondition {
+      condition     = var.api_max_file_mb <= var.api_max_upload_mb
+      error_message = "api_max_file_mb must not exceed api_max_upload_mb."
+    }
   }
 
   # The app starts pulling its package and reading its storage as soon as it exists.

@@ -23,6 +23,20 @@ locals {
     EMAIL_WHITELISTED_DOMAINS            = var.email_whitelisted_domains
     EMAIL_BLACKLIST                      = var.email_blacklist
     TICKET_CLIENT_APP                    = var.ticket_client_app
+    REPLY_TEMPLATE_FILE                  = var.reply_template_file
+    MAX_NEW_TICKETS_PER_SENDER_PER_HOUR  = tostring(var.max_new_tickets_per_sender_per_hour)
+    MAX_ATTACHMENT_MB                    = tostring(var.max_attachment_mb)
+    JIRA_PRIORITY_HIGH                   = var.jira_priority_high
+    JIRA_PRIORITY_LOW                    = var.jira_priority_low
+    SUBSCRIPTIONS_ENABLED                = tostring(var.subscriptions_enabled)
+    SUBSCRIPTION_RENEW_MARGIN            = var.subscription_renew_margin
+    SWEEP_LOOKBACK_DAYS                  = tostring(var.sweep_lookback_days)
+    SWEEP_TIME_BUDGET                    = var.sweep_time_budget
+    RETENTION_DAYS                       = tostring(var.retention_days)
+    API_MAX_UPLOAD_MB                    = tostring(var.api_max_upload_mb)
+    API_MAX_FILE_MB                      = tostring(var.api_max_file_mb)
+    JIRA_RELAY_ENABLED                   = tostring(var.jira_relay_enabled)
+    JIRA_RELAY_EVENTS                    = var.jira_relay_events
     AzureWebJobsStorage__accountName     = azurerm_storage_account.main.name
     AzureWebJobsStorage__tableServiceUri = trimsuffix(azurerm_storage_account.main.primary_table_endpoint, "/")
     KEY_VAULT_URL                        = azurerm_key_vault.main.vault_uri
@@ -37,6 +51,7 @@ locals {
     O365_CLIENT_SECRET      = "o365-client-secret"
     O365_CLIENT_CERTIFICATE = "o365-client-certificate"
     ATLASSIAN_API_TOKEN     = "atlassian-api-token"
+    JIRA_WEBHOOK_SECRET     = "jira-webhook-secret"
   }
 
   # Settings the service reads that an Azure deployment deliberately leaves unset.

@@ -315,3 +315,157 @@ variable "log_level" {
     error_message = "log_level must be debug, info, warn or error."
   }
 }
+
+variable "reply_template_file" {
+  description = "REPLY_TEMPLATE_FILE: path of an HTML template (Go html/template) for the acknowledgement reply, relative to the app's root in the deployment zip; empty uses the built-in one."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = !can(regex("[\\r\\n]", var.reply_template_file))
+    error_message = "reply_template_file must be a single-line path."
+  }
+}
+
+variable "max_new_tickets_per_sender_per_hour" {
+  description = "MAX_NEW_TICKETS_PER_SENDER_PER_HOUR: cap on new tickets one sender can open per hour, so a mail storm cannot flood Jira; 0 turns the cap off."
+  type        = number
+  default     = 20
+
+  validation {
+    condition     = var.max_new_tickets_per_sender_per_hour >= 0 && var.max_new_tickets_per_sender_per_hour <= 100000 && floor(var.max_new_tickets_per_sender_per_hour) == var.max_new_tickets_per_sender_per_hour
+    error_message = "max_new_tickets_per_sender_per_hour must be a whole number from 0 to 100000."
+  }
+}
+
+variable "max_attachment_mb" {
+  description = "MAX_ATTACHMENT_MB: largest mail attachment uploaded to Jira, in MB; larger ones are skipped with a note on the ticket."
+  type        = number
+  default     = 50
+
+  validation {
+    condition     = var.max_attachment_mb >= 1 && var.max_attachment_mb <= 2048 && floor(var.max_attachment_mb) == var.max_attachment_mb
+    error_message = "max_attachment_mb must be a whole number from 1 to 2048."
+  }
+}
+
+variable "jira_priority_high" {
+  description = "JIRA_PRIORITY_HIGH: Jira priority for mail marked high importance."
+  type        = string
+  default     = "High"
+
+  validation {
+    condition     = trimspace(var.jira_priority_high) != ""
+    error_message = "jira_priority_high must name a Jira priority."
+  }
+}
+
+variable "jira_priority_low" {
+  description = "JIRA_PRIORITY_LOW: Jira priority for mail marked low importance."
+  type        = string
+  default     = "Low"
+
+  validation {
+    condition     = trimspace(var.jira_priority_low) != ""
+    error_message = "jira_priority_low must name a Jira priority."
+  }
+}
+
+variable "subscriptions_enabled" {
+  description = "SUBSCRIPTIONS_ENABLED: false runs on sweeps alone (no Graph notifications); then set sweep_schedule to every minute."
+  type        = bool
+  default     = true
+
+  validation {
+    condition     = var.subscriptions_enabled != null
+    error_message = "subscriptions_enabled must be true or false."
+  }
+}
+
+variable "subscription_renew_margin" {
+  description = "SUBSCRIPTION_RENEW_MARGIN: renew a Graph subscription when less than this remains (Go duration from 1h to 144h, e.g. 48h)."
+  type        = string
+  default     = "48h"
+
+  validation {
+    condition     = can(regex("^([0-9]+(\\.[0-9]+)?(h|m|s|ms))+$", var.subscription_renew_margin))
+    error_message = "subscription_renew_margin must be a Go duration such as 48h or 36h30m."
+  }
+}
+
+variable "sweep_lookback_days" {
+  description = "SWEEP_LOOKBACK_DAYS: how far back the first sweep of a mailbox looks, in days."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.sweep_lookback_days >= 1 && var.sweep_lookback_days <= 365 && floor(var.sweep_lookback_days) == var.sweep_lookback_days
+    error_message = "sweep_lookback_days must be a whole number from 1 to 365."
+  }
+}
+
+variable "sweep_time_budget" {
+  description = "SWEEP_TIME_BUDGET: how long one sweep may run before it stops and resumes next time (Go duration from 10s to 1h); keep it under host.json's functionTimeout."
+  type        = string
+  default     = "4m"
+
+  validation {
+    condition     = can(regex("^([0-9]+(\\.[0-9]+)?(h|m|s|ms))+$", var.sweep_time_budget))
+    error_message = "sweep_time_budget must be a Go duration such as 4m or 90s."
+  }
+}
+
+variable "retention_days" {
+  description = "RETENTION_DAYS: days ledger, webhook-delivery and cache rows are kept (they hold personal data)."
+  type        = number
+  default     = 180
+
+  validation {
+    condition     = var.retention_days >= 1 && var.retention_days <= 3650 && floor(var.retention_days) == var.retention_days
+    error_message = "retention_days must be a whole number from 1 to 3650."
+  }
+}
+
+variable "api_max_upload_mb" {
+  description = "API_MAX_UPLOAD_MB: largest total upload accepted by the ticket API per request, in MB."
+  type        = number
+  default     = 25
+
+  validation {
+    condition     = var.api_max_upload_mb >= 1 && var.api_max_upload_mb <= 1024 && floor(var.api_max_upload_mb) == var.api_max_upload_mb
+    error_message = "api_max_upload_mb must be a whole number from 1 to 1024."
+  }
+}
+
+variable "api_max_file_mb" {
+  description = "API_MAX_FILE_MB: largest single file accepted by the ticket API, in MB; at most api_max_upload_mb."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.api_max_file_mb >= 1 && var.api_max_file_mb <= 1024 && floor(var.api_max_file_mb) == var.api_max_file_mb
+    error_message = "api_max_file_mb must be a whole number from 1 to 1024."
+  }
+}
+
+variable "jira_relay_enabled" {
+  description = "JIRA_RELAY_ENABLED: true relays public Jira comments on the service's tickets back to the mail thread (needs the jira-webhook-secret secret and the Jira webhook, README step 9)."
+  type        = bool
+  default     = false
+
+  validation {
+    condition     = var.jira_relay_enabled != null
+    error_message = "jira_relay_enabled must be true or false."
+  }
+}
+
+variable "jira_relay_events" {
+  description = "JIRA_RELAY_EVENTS: webhook events relayed, comma-separated."
+  type        = string
+  default     = "comment_created"
+
+  validation {
+    condition     = alltrue([for e in split(",", var.jira_relay_events) : can(regex("^[a-z_:]+$", trimspace(e)))])
+    error_message = "jira_relay_events must be comma-separated Jira webhook event names such as comment_created."
+  }
+}
