@@ -103,6 +103,22 @@ func TestChecksCatchDrift(t *testing.T) {
 			want:  []string{"variable log_level needs a description and a validation block"},
 		},
 		{
+			name:  "terraform default differs from the service's",
+			file:  "terraform/variables.tf",
+			old:   "  default     = 50\n",
+			new:   "  default     = 60\n",
+			check: Wiring,
+			want:  []string{"variable max_attachment_mb defaults to 60, but the service's default is \"50\""},
+		},
+		{
+			name:  "bicep default differs from the service's",
+			file:  "main.bicep",
+			old:   "param maxAttachmentMb string = '50'",
+			new:   "param maxAttachmentMb string = '60'",
+			check: Wiring,
+			want:  []string{"parameter maxAttachmentMb defaults to '60'"},
+		},
+		{
 			name:  "queue renamed",
 			file:  "main.bicep",
 			old:   "var mailQueue = 'mail-messages'",
