@@ -136,10 +136,10 @@ func decodeMaybeBase64(data []byte) []byte {
 	return data
 }
 
-// Roles returns the application roles (permissions such as Mail.ReadWrite and Mail.Send)
+// AppRoles returns the application roles (permissions such as Mail.ReadWrite and Mail.Send)
 // carried by the access token the client uses, for the `check` command. It reads the
 // token's claims without verifying them: the token comes straight from Entra over TLS.
-func (c *Client) Roles(ctx context.Context) ([]string, error) {
+func (c *Client) AppRoles(ctx context.Context) ([]string, error) {
 	tok, err := c.cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{c.scope}})
 	if err != nil {
 		return nil, mapErr("get graph token", err)

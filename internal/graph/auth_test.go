@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/mail2jira/mail2jira/internal/emulator/eml"
 	graphemu "github.com/mail2jira/mail2jira/internal/emulator/graph"
 	"github.com/mail2jira/mail2jira/internal/errs"
 	"github.com/mail2jira/mail2jira/internal/graph"
@@ -46,12 +47,9 @@ func TestCredentials(t *testing.T) {
 			o := e.Options()
 			tt.set(&o)
 			c := e.Client(t, o)
-			f, err := c.Inbox(ctxT(t), support)
+			err := c.ReadInbox(ctxT(t), support)
 			if !errors.Is(err, tt.wantErr) {
-				t.Fatalf("Inbox error = %v, want %v", err, tt.wantErr)
-			}
-			if err == nil && f.ID == "" {
-				t.Error("inbox has no id")
+				t.Fatalf("ReadInbox error = %v, want %v", err, tt.wantErr)
 			}
 			if _, ok := c.CertificateExpiry(); ok != tt.wantCert {
 				t.Errorf("CertificateExpiry ok = %v, want %v", ok, tt.wantCert)
@@ -89,7 +87,7 @@ func TestRoles(t *testing.T) {
 	e := graphtest.Start(t, graphtest.Options{Roles: []string{"Mail.Read"}})
 	e.Graph.AddMailbox(support, "Support")
 	c := e.Client(t, e.Options())
-	roles, err := c.Roles(ctxT(t))
+	roles, err := c.AppRoles(ctxT(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,11 +104,21 @@ func TestRoles(t *testing.T) {
 func TestAccessPolicyForbidsMailbox(t *testing.T) {
 	e := newEnv(t, graphemu.Options{})
 	e.Graph.SetAccessPolicy([]string{alice})
-	if _, err := e.c.Inbox(ctxT(t), support); !errors.Is(err, errs.ErrForbidden) {
-		t.Errorf("Inbox of excluded mailbox = %v, want ErrForbidden", err)
+	if err := e.c.ReadInbox(ctxT(t), support); !errors.Is(err, errs.ErrForbidden) {
+		t.Errorf("ReadInbox of excluded mailbox = %v, want ErrForbidden", err)
 	}
-	if _, err := e.c.Inbox(ctxT(t), alice); err != nil {
-		t.Errorf("Inbox of allowed mailbox = %v", err)
+	if err := e.c.ReadInbox(ctxT(t), alice); err != nil {
+		t.Errorf("ReadInbox of allowed mailbox = %v", err)
+	}
+	if err := e.c.SendTest(ctxT(t), support, alice); !errors.Is(err, errs.ErrForbidden) {
+		t.Errorf("SendTest from excluded mailbox = %v, want ErrForbidden", err)
+	}
+	if err := e.c.SendTest(ctxT(t), alice, support); err != nil {
+		t.Fatalf("SendTest = %v", err)
+	}
+	got, _ := e.Graph.Messages(support, "inbox")
+	if len(got) != 1 || !hasHeader(got[0].Headers, "X-Mail2Jira-Ticket") {
+		t.Errorf("test mail = %+v, want one carrying the service's header", got)
 	}
 }
 
@@ -131,3 +139,12 @@ func TestNewValidatesOptions(t *testing.T) {
 }
 
 func toAlice() []mail.Address { return []mail.Address{{Name: "Alice", Address: alice}} }
+
+func hasHeader(hs []eml.Header, name string) bool {
+	for _, h := range hs {
+		if strings.EqualFold(h.Name, name) {
+			return true
+		}
+	}
+	return false
+}

@@ -13,12 +13,14 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
 
 	"github.com/mail2jira/mail2jira/internal/errs"
+	"github.com/mail2jira/mail2jira/internal/ingest"
 )
 
 // ErrDeltaExpired means a delta or next link is no longer valid (Graph answered 410
-// Gone); the caller starts over with a windowed resync. It wraps errs.ErrNotFound.
+// Gone); the caller starts over with a windowed resync. It is the ingestion package's
+// sentinel, so its sweep recognises it; errors carrying it also wrap errs.ErrNotFound.
 // https://learn.microsoft.com/en-us/graph/delta-query-overview#synchronization-reset
-var ErrDeltaExpired = fmt.Errorf("delta link expired: %w", errs.ErrNotFound)
+var ErrDeltaExpired = ingest.ErrDeltaExpired
 
 // graphFailure is what a failed Graph response says, whichever way it reached us.
 type graphFailure struct {
@@ -112,7 +114,7 @@ func (f graphFailure) err(op string) error {
 	case f.status == http.StatusTooManyRequests:
 		return &errs.Throttled{Op: op + ": " + detail, RetryAfter: retryAfter(f.header), Err: errs.ErrThrottled}
 	case f.status == http.StatusGone || strings.EqualFold(f.code, "syncStateNotFound"):
-		return wrap(ErrDeltaExpired)
+		return fmt.Errorf("%s: %s: %w (%w)", op, detail, ErrDeltaExpired, errs.ErrNotFound)
 	case f.status == http.StatusNotFound || strings.EqualFold(f.code, "ErrorItemNotFound"):
 		return wrap(errs.ErrNotFound)
 	case f.status == http.StatusConflict:

@@ -9,84 +9,56 @@ import (
 	abstractions "github.com/microsoft/kiota-abstractions-go"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 	"github.com/microsoftgraph/msgraph-sdk-go/users"
+
+	"github.com/mail2jira/mail2jira/internal/ingest"
+	"github.com/mail2jira/mail2jira/internal/mail"
 )
 
-// MessageRef is what a folder walk needs to know about a message to enqueue it.
-type MessageRef struct {
-	ID                string // immutable id
-	InternetMessageID string
-	ConversationID    string
-	Subject           string
-	From              string // sender address as written
-	Received          time.Time
-	IsDraft           bool
-}
-
-// Page is one page of a delta round or a listing.
-type Page struct {
-	Messages []MessageRef
-	// Removed are ids that left the folder (delta only: moved or deleted).
-	Removed []string
-	// NextLink, when set, fetches the next page of the same round.
-	NextLink string
-	// DeltaLink is set on a delta round's last page: keep it to ask for later changes.
-	DeltaLink string
-}
-
-// Folder is a mail folder's identity and counts.
-type Folder struct {
-	ID          string
-	DisplayName string
-	Total       int
-	Unread      int
-}
-
-// refSelect is the small field set a walk reads per message.
-var refSelect = []string{"id", "internetMessageId", "conversationId", "subject", "from", "receivedDateTime", "isDraft"}
+// refSelect is the small field set a folder walk reads per message.
+var refSelect = []string{"id", "internetMessageId", "conversationId", "subject", "from", "receivedDateTime"}
 
 // DefaultPageSize is the page size used when a caller passes 0.
 const DefaultPageSize = 50
 
-// DeltaStart begins a delta round over a folder's messages received at or after since
-// (the zero time means all of them) and returns its first page; follow NextLink with
-// DeltaNext until a page carries DeltaLink.
+// MessageDelta returns one page of a folder's message delta. With r.Link empty it starts
+// a round over the messages created at or after r.Since (all of them when zero);
+// otherwise it follows r.Link, a nextLink or deltaLink from an earlier page. An expired
+// link fails with an error wrapping ErrDeltaExpired.
 // https://learn.microsoft.com/en-us/graph/api/message-delta
-func (c *Client) DeltaStart(ctx context.Context, mailbox, folder string, since time.Time, pageSize int) (Page, error) {
-	q := &users.ItemMailFoldersItemMessagesDeltaRequestBuilderGetQueryParameters{Select: refSelect}
-	if !since.IsZero() {
-		f := "receivedDateTime ge " + since.UTC().Format(time.RFC3339)
-		q.Filter = &f
+func (c *Client) MessageDelta(ctx context.Context, r ingest.DeltaRequest) (ingest.DeltaPage, error) {
+	ctx = withMailbox(ctx, r.Mailbox)
+	b := c.sdk.Users().ByUserId(r.Mailbox).MailFolders().ByMailFolderId(r.Folder).Messages().Delta()
+	cfg := &users.ItemMailFoldersItemMessagesDeltaRequestBuilderGetRequestConfiguration{Headers: maxPageSize(r.PageSize)}
+	op := "delta of " + r.Folder
+	if r.Link != "" {
+		if err := c.checkLink(r.Link); err != nil {
+			return ingest.DeltaPage{}, fmt.Errorf("%s: %w", op, err)
+		}
+		b = b.WithUrl(r.Link)
+	} else {
+		created := "created"
+		q := &users.ItemMailFoldersItemMessagesDeltaRequestBuilderGetQueryParameters{Select: refSelect, ChangeType: &created}
+		if !r.Since.IsZero() {
+			f := "receivedDateTime ge " + r.Since.UTC().Format(time.RFC3339)
+			q.Filter = &f
+		}
+		cfg.QueryParameters = q
 	}
-	b := c.sdk.Users().ByUserId(mailbox).MailFolders().ByMailFolderId(folder).Messages().Delta()
-	resp, err := b.GetAsDeltaGetResponse(withMailbox(ctx, mailbox), &users.ItemMailFoldersItemMessagesDeltaRequestBuilderGetRequestConfiguration{
-		Headers: maxPageSize(pageSize), QueryParameters: q,
-	})
+	resp, err := b.GetAsDeltaGetResponse(ctx, cfg)
 	if err != nil {
-		return Page{}, mapErr("start delta of "+folder, err)
+		return ingest.DeltaPage{}, mapErr(op, err)
 	}
-	return deltaPage(resp), nil
-}
-
-// DeltaNext follows a NextLink or a DeltaLink. An expired link fails with an error
-// wrapping ErrDeltaExpired: start again with DeltaStart and a time window.
-func (c *Client) DeltaNext(ctx context.Context, mailbox, link string, pageSize int) (Page, error) {
-	if err := c.checkLink(link); err != nil {
-		return Page{}, fmt.Errorf("follow delta link: %w", err)
-	}
-	b := c.sdk.Users().ByUserId(mailbox).MailFolders().ByMailFolderId("inbox").Messages().Delta().WithUrl(link)
-	resp, err := b.GetAsDeltaGetResponse(withMailbox(ctx, mailbox), &users.ItemMailFoldersItemMessagesDeltaRequestBuilderGetRequestConfiguration{
-		Headers: maxPageSize(pageSize),
-	})
-	if err != nil {
-		return Page{}, mapErr("follow delta link", err)
-	}
-	return deltaPage(resp), nil
+	p := page(resp.GetValue(), resp.GetOdataNextLink())
+	p.DeltaLink = deref(resp.GetOdataDeltaLink())
+	return p, nil
 }
 
 // MessagesSince lists a folder's messages received at or after since, oldest first, and
-// returns the first page; follow NextLink with MessagesNext.
+// returns the first page (as a DeltaPage without DeltaLink); follow NextLink with
+// MessagesNext. It is the walk for `sweep --days N`, which must not touch the delta
+// cursor.
 // https://learn.microsoft.com/en-us/graph/api/user-list-messages
-func (c *Client) MessagesSince(ctx context.Context, mailbox, folder string, since time.Time, pageSize int) (Page, error) {
+func (c *Client) MessagesSince(ctx context.Context, mailbox, folder string, since time.Time, pageSize int) (ingest.DeltaPage, error) {
 	if pageSize <= 0 {
 		pageSize = DefaultPageSize
 	}
@@ -99,45 +71,46 @@ func (c *Client) MessagesSince(ctx context.Context, mailbox, folder string, sinc
 		},
 	})
 	if err != nil {
-		return Page{}, mapErr("list messages of "+folder, err)
+		return ingest.DeltaPage{}, mapErr("list messages of "+folder, err)
 	}
-	return listPage(resp), nil
+	return page(resp.GetValue(), resp.GetOdataNextLink()), nil
 }
 
 // MessagesNext follows a listing's NextLink.
-func (c *Client) MessagesNext(ctx context.Context, mailbox, link string) (Page, error) {
+func (c *Client) MessagesNext(ctx context.Context, mailbox, link string) (ingest.DeltaPage, error) {
 	if err := c.checkLink(link); err != nil {
-		return Page{}, fmt.Errorf("follow next link: %w", err)
+		return ingest.DeltaPage{}, fmt.Errorf("follow next link: %w", err)
 	}
-	b := c.sdk.Users().ByUserId(mailbox).MailFolders().ByMailFolderId("inbox").Messages().WithUrl(link)
+	b := c.sdk.Users().ByUserId(mailbox).Messages().WithUrl(link)
 	resp, err := b.Get(withMailbox(ctx, mailbox), nil)
 	if err != nil {
-		return Page{}, mapErr("follow next link", err)
+		return ingest.DeltaPage{}, mapErr("follow next link", err)
 	}
-	return listPage(resp), nil
+	return page(resp.GetValue(), resp.GetOdataNextLink()), nil
 }
 
-// Inbox reads a mailbox's inbox folder; it fails with errs.ErrForbidden where an
-// application access policy excludes the mailbox, which is what `check` looks for.
-// https://learn.microsoft.com/en-us/graph/api/mailfolder-get
-func (c *Client) Inbox(ctx context.Context, mailbox string) (Folder, error) {
-	f, err := c.sdk.Users().ByUserId(mailbox).MailFolders().ByMailFolderId("inbox").Get(withMailbox(ctx, mailbox),
-		&users.ItemMailFoldersMailFolderItemRequestBuilderGetRequestConfiguration{
-			QueryParameters: &users.ItemMailFoldersMailFolderItemRequestBuilderGetQueryParameters{
-				Select: []string{"id", "displayName", "totalItemCount", "unreadItemCount"},
-			},
+// ReadInbox reads one message id of a mailbox's inbox. It fails with errs.ErrForbidden
+// where an application access policy excludes the mailbox, which is what `check` is after.
+// https://learn.microsoft.com/en-us/graph/auth-limit-mailbox-access
+func (c *Client) ReadInbox(ctx context.Context, mailbox string) error {
+	top := int32(1)
+	_, err := c.sdk.Users().ByUserId(mailbox).MailFolders().ByMailFolderId("inbox").Messages().Get(withMailbox(ctx, mailbox),
+		&users.ItemMailFoldersItemMessagesRequestBuilderGetRequestConfiguration{
+			QueryParameters: &users.ItemMailFoldersItemMessagesRequestBuilderGetQueryParameters{Select: []string{"id"}, Top: &top},
 		})
-	if err != nil {
-		return Folder{}, mapErr("read inbox", err)
-	}
-	out := Folder{ID: deref(f.GetId()), DisplayName: deref(f.GetDisplayName())}
-	if n := f.GetTotalItemCount(); n != nil {
-		out.Total = int(*n)
-	}
-	if n := f.GetUnreadItemCount(); n != nil {
-		out.Unread = int(*n)
-	}
-	return out, nil
+	return mapErr("read inbox of "+mailbox, err)
+}
+
+// SendTest sends a short test mail from mailbox to address, for `check --send-test`. It
+// carries the service's own header, so a configured mailbox receiving it never makes a
+// ticket of it.
+func (c *Client) SendTest(ctx context.Context, mailbox, address string) error {
+	return c.SendMail(ctx, mailbox, NewMail{
+		Subject: "mail2jira check: test mail from " + mailbox,
+		HTML:    "<p>This is a test mail sent by <code>mail2jira check --send-test</code>. It needs no answer.</p>",
+		To:      []mail.Address{{Address: address}},
+		Headers: []mail.Header{{Name: mail.HeaderTicket, Value: "check"}, {Name: "X-Auto-Response-Suppress", Value: "All"}},
+	})
 }
 
 // maxPageSize asks for pages of n messages (delta honours the preference, not $top).
@@ -151,37 +124,20 @@ func maxPageSize(n int) *abstractions.RequestHeaders {
 	return h
 }
 
-func deltaPage(resp users.ItemMailFoldersItemMessagesDeltaGetResponseable) Page {
-	var p Page
-	for _, m := range resp.GetValue() {
-		if _, removed := m.GetAdditionalData()["@removed"]; removed {
-			p.Removed = append(p.Removed, deref(m.GetId()))
-			continue
-		}
-		p.Messages = append(p.Messages, ref(m))
+func page(ms []models.Messageable, next *string) ingest.DeltaPage {
+	var p ingest.DeltaPage
+	for _, m := range ms {
+		_, removed := m.GetAdditionalData()["@removed"]
+		p.Messages = append(p.Messages, ingest.DeltaMessage{
+			ID:                deref(m.GetId()),
+			InternetMessageID: deref(m.GetInternetMessageId()),
+			ConversationID:    deref(m.GetConversationId()),
+			Subject:           deref(m.GetSubject()),
+			From:              address(m.GetFrom()).Address,
+			Received:          timeOrZero(m.GetReceivedDateTime()),
+			Removed:           removed,
+		})
 	}
-	p.NextLink = deref(resp.GetOdataNextLink())
-	p.DeltaLink = deref(resp.GetOdataDeltaLink())
+	p.NextLink = deref(next)
 	return p
-}
-
-func listPage(resp models.MessageCollectionResponseable) Page {
-	var p Page
-	for _, m := range resp.GetValue() {
-		p.Messages = append(p.Messages, ref(m))
-	}
-	p.NextLink = deref(resp.GetOdataNextLink())
-	return p
-}
-
-func ref(m models.Messageable) MessageRef {
-	return MessageRef{
-		ID:                deref(m.GetId()),
-		InternetMessageID: deref(m.GetInternetMessageId()),
-		ConversationID:    deref(m.GetConversationId()),
-		Subject:           deref(m.GetSubject()),
-		From:              address(m.GetFrom()).Address,
-		Received:          timeOrZero(m.GetReceivedDateTime()),
-		IsDraft:           m.GetIsDraft() != nil && *m.GetIsDraft(),
-	}
 }

@@ -11,10 +11,17 @@ import (
 	graphemu "github.com/mail2jira/mail2jira/internal/emulator/graph"
 	"github.com/mail2jira/mail2jira/internal/graph"
 	"github.com/mail2jira/mail2jira/internal/graph/graphtest"
+	"github.com/mail2jira/mail2jira/internal/ingest"
 	"github.com/mail2jira/mail2jira/internal/mail"
 )
 
-var _ mail.Graph = (*graph.Client)(nil)
+// The consumers' ports, all served by one client.
+var (
+	_ mail.Graph           = (*graph.Client)(nil)
+	_ ingest.Subscriptions = (*graph.Client)(nil)
+	_ ingest.Delta         = (*graph.Client)(nil)
+	_ ingest.GraphAccess   = (*graph.Client)(nil)
+)
 
 const (
 	support = "support@contoso.test"

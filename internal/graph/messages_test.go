@@ -16,6 +16,7 @@ import (
 	"github.com/mail2jira/mail2jira/internal/emulator/eml"
 	graphemu "github.com/mail2jira/mail2jira/internal/emulator/graph"
 	"github.com/mail2jira/mail2jira/internal/errs"
+	"github.com/mail2jira/mail2jira/internal/ingest"
 	"github.com/mail2jira/mail2jira/internal/mail"
 )
 
@@ -258,7 +259,7 @@ func TestEveryRequestPrefersImmutableIDs(t *testing.T) {
 		t.Fatal(err)
 	}
 	readAll(t, r)
-	if _, err := c.DeltaStart(ctx, support, "inbox", time.Time{}, 5); err != nil {
+	if _, err := c.MessageDelta(ctx, ingest.DeltaRequest{Mailbox: support, Folder: "inbox", PageSize: 5}); err != nil {
 		t.Fatal(err)
 	}
 	draft, err := c.CreateReplyAll(ctx, support, d.ID, mail.Reply{HTML: "<p>ok</p>"})

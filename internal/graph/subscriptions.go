@@ -10,32 +10,8 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 
 	"github.com/mail2jira/mail2jira/internal/errs"
+	"github.com/mail2jira/mail2jira/internal/ingest"
 )
-
-// Subscription is a change-notification subscription as Graph reports it.
-// https://learn.microsoft.com/en-us/graph/api/resources/subscription
-type Subscription struct {
-	ID                       string
-	Resource                 string // e.g. users/support@contoso.com/mailFolders('inbox')/messages
-	ChangeType               string // e.g. "created"
-	NotificationURL          string
-	LifecycleNotificationURL string
-	ClientState              string // as Graph returns it (it may leave it out of lists)
-	Expiration               time.Time
-	ApplicationID            string
-}
-
-// NewSubscription is a subscription to create. Graph validates both URLs with a
-// handshake before answering; ClientState (at most 128 characters) comes back in every
-// notification.
-type NewSubscription struct {
-	Resource                 string
-	ChangeType               string // default "created"
-	NotificationURL          string
-	LifecycleNotificationURL string
-	ClientState              string
-	Expiration               time.Time
-}
 
 // MaxSubscriptionLifetime is how long an Outlook message subscription may live.
 // https://learn.microsoft.com/en-us/graph/api/resources/subscription#subscription-lifetime
@@ -47,23 +23,25 @@ func FolderResource(mailbox, folder string) string {
 	return "users/" + mailbox + "/mailFolders('" + folder + "')/messages"
 }
 
-// CreateSubscription creates a subscription; Graph first runs the validation handshake
-// against both URLs. A duplicate answers errs.ErrConflict.
+// CreateSubscription creates a subscription (changeType "created" when unset); Graph
+// first runs the validation handshake against both URLs, and a failed handshake is
+// errs.ErrInvalid. A duplicate answers errs.ErrConflict. The lifecycle URL can only be
+// set here, never by a renewal.
 // https://learn.microsoft.com/en-us/graph/api/subscription-post-subscriptions
-func (c *Client) CreateSubscription(ctx context.Context, s NewSubscription) (Subscription, error) {
+func (c *Client) CreateSubscription(ctx context.Context, s ingest.NewSubscription) (ingest.GraphSubscription, error) {
 	if len(s.ClientState) > 128 {
-		return Subscription{}, fmt.Errorf("create subscription: %w: clientState is longer than 128 characters", errs.ErrInvalid)
+		return ingest.GraphSubscription{}, fmt.Errorf("create subscription: %w: clientState is longer than 128 characters", errs.ErrInvalid)
 	}
 	if s.ChangeType == "" {
 		s.ChangeType = "created"
 	}
 	sub := models.NewSubscription()
-	exp := s.Expiration.UTC()
+	exp := s.Expires.UTC()
 	sub.SetResource(&s.Resource)
 	sub.SetChangeType(&s.ChangeType)
 	sub.SetNotificationUrl(&s.NotificationURL)
-	if s.LifecycleNotificationURL != "" {
-		sub.SetLifecycleNotificationUrl(&s.LifecycleNotificationURL)
+	if s.LifecycleURL != "" {
+		sub.SetLifecycleNotificationUrl(&s.LifecycleURL)
 	}
 	sub.SetClientState(&s.ClientState)
 	sub.SetExpirationDateTime(&exp)
@@ -71,7 +49,7 @@ func (c *Client) CreateSubscription(ctx context.Context, s NewSubscription) (Sub
 	ctx = withMailbox(ctx, resourceMailbox(s.Resource))
 	out, err := c.sdk.Subscriptions().Post(ctx, sub, nil)
 	if err != nil {
-		return Subscription{}, mapErr("create subscription", err)
+		return ingest.GraphSubscription{}, mapErr("create subscription", err)
 	}
 	return subscription(out), nil
 }
@@ -79,13 +57,13 @@ func (c *Client) CreateSubscription(ctx context.Context, s NewSubscription) (Sub
 // RenewSubscription moves a subscription's expiry (PATCH). A subscription Graph no longer
 // knows answers errs.ErrNotFound: recreate it.
 // https://learn.microsoft.com/en-us/graph/api/subscription-update
-func (c *Client) RenewSubscription(ctx context.Context, id string, expiration time.Time) (Subscription, error) {
+func (c *Client) RenewSubscription(ctx context.Context, id string, expires time.Time) (ingest.GraphSubscription, error) {
 	sub := models.NewSubscription()
-	exp := expiration.UTC()
+	exp := expires.UTC()
 	sub.SetExpirationDateTime(&exp)
 	out, err := c.sdk.Subscriptions().BySubscriptionId(id).Patch(ctx, sub, nil)
 	if err != nil {
-		return Subscription{}, mapErr("renew subscription", err)
+		return ingest.GraphSubscription{}, mapErr("renew subscription", err)
 	}
 	return subscription(out), nil
 }
@@ -96,11 +74,11 @@ func (c *Client) DeleteSubscription(ctx context.Context, id string) error {
 	return mapErr("delete subscription", c.sdk.Subscriptions().BySubscriptionId(id).Delete(ctx, nil))
 }
 
-// Subscriptions lists the app's subscriptions (app-only tokens see the ones the app
-// created), following every page.
+// ListSubscriptions lists the app's subscriptions (an app-only token sees the ones the
+// app created), following every page.
 // https://learn.microsoft.com/en-us/graph/api/subscription-list
-func (c *Client) Subscriptions(ctx context.Context) ([]Subscription, error) {
-	var out []Subscription
+func (c *Client) ListSubscriptions(ctx context.Context) ([]ingest.GraphSubscription, error) {
+	var out []ingest.GraphSubscription
 	b := c.sdk.Subscriptions()
 	resp, err := b.Get(ctx, nil)
 	for {
@@ -121,16 +99,14 @@ func (c *Client) Subscriptions(ctx context.Context) ([]Subscription, error) {
 	}
 }
 
-func subscription(s models.Subscriptionable) Subscription {
-	return Subscription{
-		ID:                       deref(s.GetId()),
-		Resource:                 deref(s.GetResource()),
-		ChangeType:               deref(s.GetChangeType()),
-		NotificationURL:          deref(s.GetNotificationUrl()),
-		LifecycleNotificationURL: deref(s.GetLifecycleNotificationUrl()),
-		ClientState:              deref(s.GetClientState()),
-		Expiration:               timeOrZero(s.GetExpirationDateTime()),
-		ApplicationID:            deref(s.GetApplicationId()),
+func subscription(s models.Subscriptionable) ingest.GraphSubscription {
+	return ingest.GraphSubscription{
+		ID:              deref(s.GetId()),
+		Resource:        deref(s.GetResource()),
+		ChangeType:      deref(s.GetChangeType()),
+		NotificationURL: deref(s.GetNotificationUrl()),
+		LifecycleURL:    deref(s.GetLifecycleNotificationUrl()),
+		Expires:         timeOrZero(s.GetExpirationDateTime()),
 	}
 }
 

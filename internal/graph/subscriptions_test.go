@@ -16,6 +16,7 @@ import (
 	graphemu "github.com/mail2jira/mail2jira/internal/emulator/graph"
 	"github.com/mail2jira/mail2jira/internal/errs"
 	"github.com/mail2jira/mail2jira/internal/graph"
+	"github.com/mail2jira/mail2jira/internal/ingest"
 )
 
 // endpoint answers Graph's validation handshake, correctly or not, and counts them.
@@ -44,9 +45,9 @@ func newEndpoint(t *testing.T) *endpoint {
 	return ep
 }
 
-func (ep *endpoint) sub(resource, state string, exp time.Time) graph.NewSubscription {
-	return graph.NewSubscription{Resource: resource, NotificationURL: ep.srv.URL + "/api/notify",
-		LifecycleNotificationURL: ep.srv.URL + "/api/lifecycle", ClientState: state, Expiration: exp}
+func (ep *endpoint) sub(resource, state string, exp time.Time) ingest.NewSubscription {
+	return ingest.NewSubscription{Resource: resource, NotificationURL: ep.srv.URL + "/api/notify",
+		LifecycleURL: ep.srv.URL + "/api/lifecycle", ClientState: state, Expires: exp}
 }
 
 func TestSubscriptionLifecycle(t *testing.T) {
@@ -61,9 +62,9 @@ func TestSubscriptionLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := graph.Subscription{Resource: inbox, ChangeType: "created", NotificationURL: ep.srv.URL + "/api/notify",
-		LifecycleNotificationURL: ep.srv.URL + "/api/lifecycle", ClientState: "state-1", Expiration: exp}
-	ignore := cmpopts.IgnoreFields(graph.Subscription{}, "ID", "ApplicationID")
+	want := ingest.GraphSubscription{Resource: inbox, ChangeType: "created", NotificationURL: ep.srv.URL + "/api/notify",
+		LifecycleURL: ep.srv.URL + "/api/lifecycle", Expires: exp}
+	ignore := cmpopts.IgnoreFields(ingest.GraphSubscription{}, "ID")
 	if diff := cmp.Diff(want, s, ignore); diff != "" || s.ID == "" {
 		t.Errorf("created (-want +got)\n%s", diff)
 	}
@@ -80,11 +81,11 @@ func TestSubscriptionLifecycle(t *testing.T) {
 
 	later := exp.Add(30 * time.Minute)
 	renewed, err := e.c.RenewSubscription(ctx, s.ID, later)
-	if err != nil || !renewed.Expiration.Equal(later) || renewed.ID != s.ID {
+	if err != nil || !renewed.Expires.Equal(later) || renewed.ID != s.ID {
 		t.Fatalf("renew = %+v, %v", renewed, err)
 	}
 
-	list, err := e.c.Subscriptions(ctx)
+	list, err := e.c.ListSubscriptions(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +107,7 @@ func TestSubscriptionLifecycle(t *testing.T) {
 	if err := e.c.DeleteSubscription(ctx, s.ID); !errors.Is(err, errs.ErrNotFound) {
 		t.Errorf("delete twice = %v, want ErrNotFound", err)
 	}
-	if list, _ := e.c.Subscriptions(ctx); len(list) != 1 || list[0].ID != other.ID {
+	if list, _ := e.c.ListSubscriptions(ctx); len(list) != 1 || list[0].ID != other.ID {
 		t.Errorf("after delete: %+v", list)
 	}
 }
@@ -118,7 +119,7 @@ func TestSubscriptionRefusals(t *testing.T) {
 	soon := time.Now().Add(time.Hour)
 	tests := []struct {
 		name string
-		sub  graph.NewSubscription
+		sub  ingest.NewSubscription
 		bad  bool
 		want error
 	}{
