@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -202,10 +203,7 @@ func (s *Store) RecordMail(ctx context.Context, ref MailRef, o Outcome) (Entry, 
 		p := refProps(ref)
 		p["State"], p["Reason"], p["TicketKey"] = string(o.State), clip(o.Reason, maxText), normIssueKey(o.TicketKey)
 		p.setTime("Updated", now)
-		ins := props{}
-		for k, v := range p {
-			ins[k] = v
-		}
+		ins := maps.Clone(p)
 		ins.setTime("FirstSeen", now)
 		etag, err := s.ledger.add(ctx, row{PK: pk, RK: mailRow, Props: ins})
 		if err == nil {
@@ -214,35 +212,45 @@ func (s *Store) RecordMail(ctx context.Context, ref MailRef, o Outcome) (Entry, 
 		if !errors.Is(err, errs.ErrConflict) {
 			return Entry{}, fmt.Errorf("record mail: %w", err)
 		}
-		r, err := s.ledger.get(ctx, pk, mailRow)
-		if errors.Is(err, errs.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return Entry{}, fmt.Errorf("record mail: %w", err)
-		}
-		switch st := State(r.Props.str("State")); {
-		case belongsElsewhere(r, ref, now):
-			return s.recordDuplicate(ctx, ref, r)
-		case st.Final():
-			return entryFromRow(r), nil
-		case liveHolder(r, now):
-			return Entry{}, &HeldError{What: "mail " + pk, Until: r.Props.time(propLeaseUntil)}
-		}
-		p[propHolder] = ""
-		_, err = s.ledger.merge(ctx, row{PK: pk, RK: mailRow, Props: p}, r.ETag)
-		if err == nil {
-			r, err = s.ledger.get(ctx, pk, mailRow)
-			if err != nil {
-				return Entry{}, fmt.Errorf("record mail: %w", err)
-			}
-			return entryFromRow(r), nil
-		}
-		if !errors.Is(err, errs.ErrPrecondition) && !errors.Is(err, errs.ErrNotFound) {
-			return Entry{}, fmt.Errorf("record mail: %w", err)
+		e, retry, err := s.recordOver(ctx, ref, pk, p, now)
+		if !retry {
+			return e, err
 		}
 	}
 	return Entry{}, fmt.Errorf("record mail: %w: the row keeps changing", errs.ErrConflict)
+}
+
+// recordOver writes outcome properties p over an existing mail row, unless the row has an
+// outcome, a live holder, or belongs to another mailbox's copy. retry means the row changed
+// or vanished between read and write.
+func (s *Store) recordOver(ctx context.Context, ref MailRef, pk string, p props, now time.Time) (e Entry, retry bool, err error) {
+	r, err := s.ledger.get(ctx, pk, mailRow)
+	if errors.Is(err, errs.ErrNotFound) {
+		return Entry{}, true, nil
+	}
+	if err != nil {
+		return Entry{}, false, fmt.Errorf("record mail: %w", err)
+	}
+	switch st := State(r.Props.str("State")); {
+	case belongsElsewhere(r, ref, now):
+		e, err := s.recordDuplicate(ctx, ref, r)
+		return e, false, err
+	case st.Final():
+		return entryFromRow(r), false, nil
+	case liveHolder(r, now):
+		return Entry{}, false, &HeldError{What: "mail " + pk, Until: r.Props.time(propLeaseUntil)}
+	}
+	p[propHolder] = ""
+	etag, err := s.ledger.merge(ctx, row{PK: pk, RK: mailRow, Props: p}, r.ETag)
+	switch {
+	case err == nil:
+		maps.Copy(r.Props, p)
+		r.ETag = etag
+		return entryFromRow(r), false, nil
+	case errors.Is(err, errs.ErrPrecondition), errors.Is(err, errs.ErrNotFound):
+		return Entry{}, true, nil
+	}
+	return Entry{}, false, fmt.Errorf("record mail: %w", err)
 }
 
 // recordDuplicate records ref's copy as a duplicate of the processed copy in owner, and adds
@@ -326,35 +334,45 @@ func (s *Store) MarkEnqueued(ctx context.Context, ref MailRef, o EnqueueOptions)
 		if !errors.Is(err, errs.ErrConflict) {
 			return false, fmt.Errorf("mark enqueued: %w", err)
 		}
-		r, err := s.ledger.get(ctx, pk, mailRow)
-		if errors.Is(err, errs.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return false, fmt.Errorf("mark enqueued: %w", err)
-		}
-		st := State(r.Props.str("State"))
-		switch {
-		case r.Props.str("EnqueuedBy") == token && st == StateEnqueued:
-			return true, nil // our own write landed although its answer was lost
-		case st == StateFailed && o.RetryFailed:
-		case st.Final(), liveHolder(r, now):
-			return false, nil
-		case now.Sub(r.Props.time("EnqueuedAt")) < o.MinAge:
-			return false, nil
-		}
-		upd := props{"State": string(StateEnqueued), "EnqueuedBy": token}
-		upd.setTime("Updated", now)
-		upd.setTime("EnqueuedAt", now)
-		_, err = s.ledger.merge(ctx, row{PK: pk, RK: mailRow, Props: upd}, r.ETag)
-		if err == nil {
-			return true, nil
-		}
-		if !errors.Is(err, errs.ErrPrecondition) && !errors.Is(err, errs.ErrNotFound) {
-			return false, fmt.Errorf("mark enqueued: %w", err)
+		ok, retry, err := s.enqueueOver(ctx, pk, token, o, now)
+		if !retry {
+			return ok, err
 		}
 	}
 	return false, fmt.Errorf("mark enqueued: %w: the row keeps changing", errs.ErrConflict)
+}
+
+// enqueueOver marks an existing mail row enqueued when the sweep should enqueue it. retry
+// means the row changed or vanished between read and write.
+func (s *Store) enqueueOver(ctx context.Context, pk, token string, o EnqueueOptions, now time.Time) (ok, retry bool, err error) {
+	r, err := s.ledger.get(ctx, pk, mailRow)
+	if errors.Is(err, errs.ErrNotFound) {
+		return false, true, nil
+	}
+	if err != nil {
+		return false, false, fmt.Errorf("mark enqueued: %w", err)
+	}
+	st := State(r.Props.str("State"))
+	switch {
+	case r.Props.str("EnqueuedBy") == token && st == StateEnqueued:
+		return true, false, nil // our own write landed although its answer was lost
+	case st == StateFailed && o.RetryFailed:
+	case st.Final(), liveHolder(r, now):
+		return false, false, nil
+	case now.Sub(r.Props.time("EnqueuedAt")) < o.MinAge:
+		return false, false, nil
+	}
+	upd := props{"State": string(StateEnqueued), "EnqueuedBy": token}
+	upd.setTime("Updated", now)
+	upd.setTime("EnqueuedAt", now)
+	_, err = s.ledger.merge(ctx, row{PK: pk, RK: mailRow, Props: upd}, r.ETag)
+	switch {
+	case err == nil:
+		return true, false, nil
+	case errors.Is(err, errs.ErrPrecondition), errors.Is(err, errs.ErrNotFound):
+		return false, true, nil
+	}
+	return false, false, fmt.Errorf("mark enqueued: %w", err)
 }
 
 // Mail returns the ledger entry of one copy of a mail (one partition query of at most a few
