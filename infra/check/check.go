@@ -75,13 +75,10 @@ func Settings(d Deployment, settings []registry.Setting) []string {
 // accounted says what is wrong with how d handles s, or "" when s reaches the app correctly.
 func accounted(d Deployment, s registry.Setting) string {
 	places := 0
-	for _, m := range []map[string]string{d.Service, d.Secrets, d.Unset} {
+	for _, m := range []map[string]string{d.Service, d.Host, d.Secrets, d.Unset} {
 		if _, ok := m[s.Name]; ok {
 			places++
 		}
-	}
-	if _, ok := d.Host[s.Name]; ok {
-		places++
 	}
 	switch {
 	case places == 0:
