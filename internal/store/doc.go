@@ -81,6 +81,12 @@
 //	Jira users:  GetCached / PutCached
 //
 // Leases default to DefaultLease and are renewed with Claim.Renew or Claim.KeepAlive.
+// BenchmarkMailFlows measures these flows: a new ticket costs 8 round trips (all writes), a
+// comment 4, a filtered mail 1, a redelivered mail 2. Tickets created through the ticket API
+// have no thread: they use the empty mailbox and an id of the caller's choosing as the
+// conversation, and the mail relayed for them is recorded with RecordSent, so the
+// requester's answer finds the ticket through MailByMessageID. Free text (subjects,
+// reasons) is kept up to 2 KiB; ids are kept whole.
 //
 // # Errors
 //
