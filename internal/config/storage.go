@@ -6,14 +6,6 @@ import (
 	"strings"
 )
 
-// DevelopmentStorage is the full Azurite connection string that the Functions tooling's
-// "UseDevelopmentStorage=true" shortcut stands for; aztables does not understand the shortcut.
-// The key is Azurite's published well-known development key, not a secret.
-const DevelopmentStorage = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
-	"AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
-	"BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1;" +
-	"TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;"
-
 func (r *reader) storage() Storage {
 	const name = "AzureWebJobsStorage"
 	s := Storage{
@@ -21,10 +13,9 @@ func (r *reader) storage() Storage {
 		AccountName:      r.get(name + "__accountName"),
 		TableServiceURL:  r.get(name + "__tableServiceUri"),
 	}
-	if strings.EqualFold(strings.ReplaceAll(s.ConnectionString, " ", ""), "UseDevelopmentStorage=true") {
-		s.ConnectionString = DevelopmentStorage
-	}
 	switch {
+	case isDevelopmentStorage(s.ConnectionString):
+		// Azurite's shortcut, which the store expands (aztables does not understand it).
 	case s.ConnectionString != "":
 		if err := checkConnectionString(s.ConnectionString); err != nil {
 			r.problem(name, "%v", err)
@@ -55,4 +46,8 @@ func checkConnectionString(cs string) error {
 		return fmt.Errorf("connection string lacks AccountName and AccountKey (or SharedAccessSignature); copy it from the storage account's Access keys blade")
 	}
 	return nil
+}
+
+func isDevelopmentStorage(cs string) bool {
+	return strings.EqualFold(strings.ReplaceAll(cs, " ", ""), "UseDevelopmentStorage=true")
 }
