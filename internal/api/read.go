@@ -68,17 +68,20 @@ func (s *Service) get(w http.ResponseWriter, r *http.Request, rawKey string) err
 		return s.jiraError(err, "resolve boards")
 	}
 	out := []Ticket{s.ticket(is, boards)}
-	if ex[fieldWatchers] {
-		if err := s.fillWatchers(ctx, out); err != nil {
-			return err
-		}
+	if err := s.perIssue(ctx, ex, out); err != nil {
+		return err
 	}
 	writeJSON(w, http.StatusOK, out[0])
 	return nil
 }
 
-// fillWatchers reads the watchers of each ticket, a few at a time.
-func (s *Service) fillWatchers(ctx context.Context, ts []Ticket) error {
+// perIssue reads what a search or issue read does not return: watchers, and comments
+// with their HTML (the issue's renderedFields do not carry it), a few issues at a time.
+func (s *Service) perIssue(ctx context.Context, ex extras, ts []Ticket) error {
+	watchers, rendered := ex[fieldWatchers], ex[fieldComments] && ex[fieldRendered]
+	if !watchers && !rendered {
+		return nil
+	}
 	var wg sync.WaitGroup
 	errc := make([]error, len(ts))
 	sem := make(chan struct{}, 4)
@@ -86,21 +89,42 @@ func (s *Service) fillWatchers(ctx context.Context, ts []Ticket) error {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			us, err := s.opts.Jira.Watchers(ctx, ts[i].Key)
-			if err != nil {
-				errc[i] = s.jiraError(err, "watchers of "+ts[i].Key)
-				return
+			if watchers {
+				errc[i] = s.fillWatchers(ctx, &ts[i])
 			}
-			ts[i].Watchers = []Person{}
-			for _, u := range us {
-				if p := person(&u); p != nil {
-					ts[i].Watchers = append(ts[i].Watchers, *p)
-				}
+			if rendered && errc[i] == nil {
+				errc[i] = s.fillComments(ctx, &ts[i])
 			}
 		})
 	}
 	wg.Wait()
 	return errors.Join(errc...)
+}
+
+func (s *Service) fillWatchers(ctx context.Context, t *Ticket) error {
+	us, err := s.opts.Jira.Watchers(ctx, t.Key)
+	if err != nil {
+		return s.jiraError(err, "watchers of "+t.Key)
+	}
+	t.Watchers = []Person{}
+	for _, u := range us {
+		if p := person(&u); p != nil {
+			t.Watchers = append(t.Watchers, *p)
+		}
+	}
+	return nil
+}
+
+func (s *Service) fillComments(ctx context.Context, t *Ticket) error {
+	cs, err := s.opts.Jira.Comments(ctx, t.Key, jira.CommentOptions{Rendered: true})
+	if err != nil {
+		return s.jiraError(err, "comments of "+t.Key)
+	}
+	t.Comments = nil
+	for _, c := range cs {
+		t.Comments = append(t.Comments, comment(c))
+	}
+	return nil
 }
 
 // parseFields reads fields= (repeatable, comma-separated).

@@ -90,10 +90,8 @@ func (s *Service) runSearch(ctx context.Context, p searchParams, q *jira.Query, 
 	for _, is := range page.Issues {
 		out.Tickets = append(out.Tickets, s.ticket(is, boards))
 	}
-	if p.extras[fieldWatchers] {
-		if err := s.fillWatchers(ctx, out.Tickets); err != nil {
-			return SearchResult{}, err
-		}
+	if err := s.perIssue(ctx, p.extras, out.Tickets); err != nil {
+		return SearchResult{}, err
 	}
 	out.NextPageToken = pageToken{Jira: page.NextPageToken, Reported: reported}.encode()
 	return out, nil

@@ -24,6 +24,7 @@ type Jira interface {
 	UploadAttachment(ctx context.Context, key, filename, contentType string, r io.Reader) (jira.Attachment, error)
 	AddWatcher(ctx context.Context, key, accountID string) error
 	Watchers(ctx context.Context, key string) ([]jira.User, error)
+	Comments(ctx context.Context, key string, o jira.CommentOptions) ([]jira.Comment, error)
 	FindUserByEmail(ctx context.Context, address string) (jira.User, error)
 	BoardByName(ctx context.Context, name string) (jira.Board, error)
 	CanSetReporter(ctx context.Context, projectKey string) (bool, error)
