@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/base64"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -37,6 +39,9 @@ func TestCredentials(t *testing.T) {
 		}, true, nil},
 		{"PFX base64 with password", func(o *graph.Options) {
 			o.ClientSecret, o.Certificate, o.CertificatePassword = "", []byte(b64(pfx)), graphtest.CertificatePassword
+		}, true, nil},
+		{"PFX base64 without password (Key Vault's form)", func(o *graph.Options) {
+			o.ClientSecret, o.Certificate = "", []byte(b64(readFixture(t, "app-cert-nopass.pfx")))
 		}, true, nil},
 		{"certificate wins over secret", func(o *graph.Options) { o.ClientSecret, o.Certificate = "wrong", pem }, true, nil},
 		{"wrong secret", func(o *graph.Options) { o.ClientSecret = "not-the-secret" }, false, errs.ErrUnauthorized},
@@ -147,4 +152,13 @@ func hasHeader(hs []eml.Header, name string) bool {
 		}
 	}
 	return false
+}
+
+func readFixture(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

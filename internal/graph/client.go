@@ -49,7 +49,7 @@ type Options struct {
 	Transport http.RoundTripper
 	// IdentityTransport carries Entra requests (tests give one that trusts their CA).
 	IdentityTransport policy.Transporter
-	// Logger gets one line per request that ends in an error; default slog.Default().
+	// Logger gets a warning each time Graph throttles a mailbox; default slog.Default().
 	Logger *slog.Logger
 }
 
@@ -142,7 +142,7 @@ func New(o Options) (*Client, error) {
 		return nil, fmt.Errorf("graph auth provider: %w", err)
 	}
 	hc := &http.Client{
-		Transport: khttp.NewCustomTransportWithParentTransport(&limitTransport{next: o.Transport, limiter: o.Limiter}, middlewares(o.Retry)...),
+		Transport: khttp.NewCustomTransportWithParentTransport(&limitTransport{next: o.Transport, limiter: o.Limiter, log: o.Logger}, middlewares(o.Retry)...),
 		// The redirect handler in the pipeline follows redirects, re-checking hosts.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -47,6 +48,7 @@ func mailboxOf(req *http.Request) string {
 type limitTransport struct {
 	next    http.RoundTripper
 	limiter *Limiter
+	log     *slog.Logger
 }
 
 // RoundTrip adds the immutable-id preference, waits for the mailbox's limiter, and keeps
@@ -73,7 +75,10 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	if resp.StatusCode == http.StatusTooManyRequests {
-		t.limiter.Pause(mailbox, retryAfter(resp.Header))
+		ra := retryAfter(resp.Header)
+		t.limiter.Pause(mailbox, ra)
+		t.log.Warn("graph throttled a mailbox; its requests pause", "mailbox", mailbox,
+			"method", req.Method, "retryAfter", ra.String(), "attempt", req.Header.Get("Retry-Attempt"))
 	}
 	if resp.StatusCode >= 400 {
 		// The SDK's retry handler drops failed responses without closing them; buffer
