@@ -106,7 +106,10 @@ func (o *Options) defaults() error {
 		o.Retry.DelaySeconds = 2
 	}
 	if o.Transport == nil {
-		o.Transport = http.DefaultTransport.(*http.Transport).Clone()
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		// A hung call must not hold a mailbox slot forever; bodies may stream for longer.
+		t.ResponseHeaderTimeout = 90 * time.Second
+		o.Transport = t
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()

@@ -80,9 +80,9 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.log.Warn("graph throttled a mailbox; its requests pause", "mailbox", mailbox,
 			"method", req.Method, "retryAfter", ra.String(), "attempt", req.Header.Get("Retry-Attempt"))
 	}
-	if resp.StatusCode >= 400 {
-		// The SDK's retry handler drops failed responses without closing them; buffer
-		// the (small) error body so the slot is given back now, not never.
+	if resp.StatusCode >= 300 {
+		// The SDK's retry and redirect handlers drop such responses without closing
+		// them; buffer the (small) body so the slot is given back now, not never.
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 		resp.Body.Close()
 		release()
