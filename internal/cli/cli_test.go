@@ -87,7 +87,10 @@ func TestSweepAndLog(t *testing.T) {
 	d := Deps{
 		Sweeper: &ingest.Sweeper{Graph: oneFolder{msgs}, Store: st, Mailboxes: []string{mb}, LookbackDays: 2, Log: quiet()},
 		Store:   st,
-		Deliver: func(ctx context.Context, m []ingest.QueueMessage) error { delivered = append(delivered, m...); return nil },
+		Deliver: func(ctx context.Context, m []ingest.QueueMessage) error {
+			delivered = append(delivered, m...)
+			return nil
+		},
 	}
 	var out bytes.Buffer
 	if err := Run(context.Background(), "sweep", []string{"--days", "2"}, d, &out, io.Discard); err != nil {
