@@ -90,7 +90,7 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 	srv, err := handlers.NewServer(handlers.Options{
 		UnderHost: cfg.UnderHost(),
 		Functions: funcs,
-		Impls:     handlers.Impls(handlers.Deps{UnderHost: cfg.UnderHost(), Checks: svc.checks(), MaxDequeue: maxDequeue}),
+		Impls:     handlers.Impls(handlers.Deps{UnderHost: cfg.UnderHost(), Checks: svc.checks(), Mail: svc.mail, MaxDequeue: maxDequeue}),
 		APIKeys:   cfg.APIKeys,
 		Logger:    log,
 		Enqueue:   pool.Enqueue,

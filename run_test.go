@@ -7,11 +7,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/mail2jira/mail2jira/internal/emulator/tlsca"
 	"github.com/mail2jira/mail2jira/internal/sandbox"
 	"github.com/mail2jira/mail2jira/internal/testenv"
 )
@@ -34,6 +36,27 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
+// testCA signs the HTTPS emulators' certificates; TestMain makes the process trust it the way
+// the sandbox makes the service trust it, through SSL_CERT_FILE.
+var testCA *tlsca.CA
+
+func TestMain(m *testing.M) {
+	var err error
+	if testCA, err = tlsca.New(); err != nil {
+		panic(err)
+	}
+	f, err := os.CreateTemp("", "mail2jira-test-ca-*.pem")
+	if err != nil {
+		panic(err)
+	}
+	f.Write(testCA.PEM())
+	f.Close()
+	os.Setenv("SSL_CERT_FILE", f.Name())
+	code := m.Run()
+	os.Remove(f.Name())
+	os.Exit(code)
+}
+
 func freeAddr(tb testing.TB) string {
 	tb.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -49,13 +72,13 @@ func freeAddr(tb testing.TB) string {
 // settings.
 func baseEnv(tb testing.TB, overrides ...string) func(string) string {
 	tb.Helper()
-	addr := freeAddr(tb)
-	sb, err := sandbox.Start(context.Background(), sandbox.Options{ServiceAddr: addr,
+	sb, err := sandbox.Start(context.Background(), sandbox.Options{CA: testCA,
 		Storage: testenv.StorageConnection(tb), Dir: tb.TempDir(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(sb.Close)
+	sb.SetServiceAddr(freeAddr(tb))
 	env := sb.ServiceEnv()
 	for _, o := range overrides {
 		k, v, _ := strings.Cut(o, "=")

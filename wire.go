@@ -13,8 +13,10 @@ import (
 	"github.com/mail2jira/mail2jira/handlers"
 	"github.com/mail2jira/mail2jira/internal/config"
 	"github.com/mail2jira/mail2jira/internal/errs"
+	"github.com/mail2jira/mail2jira/internal/graph"
 	"github.com/mail2jira/mail2jira/internal/jira"
 	"github.com/mail2jira/mail2jira/internal/mail"
+	"github.com/mail2jira/mail2jira/internal/mail/mailstore"
 	"github.com/mail2jira/mail2jira/internal/store"
 )
 
@@ -26,7 +28,9 @@ const startupTimeout = 20 * time.Second
 type service struct {
 	store  *store.Store
 	jira   *jira.Client
+	graph  *graph.Client
 	boards map[string]jira.Board // by board key
+	mail   *mail.Processor
 }
 
 // connect opens storage and Jira and resolves the configured boards, reporting every
@@ -46,7 +50,17 @@ func connect(ctx context.Context, cfg *config.Config, log *slog.Logger) (*servic
 	if err != nil {
 		return nil, err
 	}
-	return &service{store: st, jira: jc, boards: boards}, nil
+	gc, err := graph.New(graph.Options{TenantID: cfg.TenantID, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
+		Certificate: []byte(cfg.ClientCertificate), AuthorityHost: cfg.AuthorityHost, BaseURL: cfg.GraphBaseURL, Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("graph: %w", err)
+	}
+	mc, err := mailConfig(cfg, boards)
+	if err != nil {
+		return nil, err
+	}
+	proc := &mail.Processor{Config: mc, Graph: gc, Jira: jc, Store: mailstore.New(st, 0), Log: log}
+	return &service{store: st, jira: jc, graph: gc, boards: boards, mail: proc}, nil
 }
 
 func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*store.Store, error) {
@@ -93,9 +107,12 @@ func resolveBoards(ctx context.Context, jc *jira.Client, boards []config.Board) 
 
 // mailConfig is what the mail processor needs from the settings and the resolved boards.
 func mailConfig(cfg *config.Config, boards map[string]jira.Board) (*mail.Config, error) {
-	tmpl, err := mail.LoadReplyTemplate(cfg.ReplyTemplateFile)
-	if err != nil {
-		return nil, fmt.Errorf("REPLY_TEMPLATE_FILE: %w", err)
+	tmpl := mail.DefaultReplyTemplate
+	if cfg.ReplyTemplateFile != "" {
+		var err error
+		if tmpl, err = mail.LoadReplyTemplate(cfg.ReplyTemplateFile); err != nil {
+			return nil, fmt.Errorf("REPLY_TEMPLATE_FILE: %w", err)
+		}
 	}
 	mc := &mail.Config{
 		Mailboxes: cfg.Mailboxes, Routes: map[string]mail.Route{}, Labels: cfg.Labels,
@@ -125,6 +142,10 @@ func (s *service) checks() []handlers.Check {
 		}},
 		{Name: "jira", Run: func(ctx context.Context) error {
 			_, err := s.jira.Myself(ctx)
+			return err
+		}},
+		{Name: "graph", Run: func(ctx context.Context) error {
+			_, err := s.graph.AppRoles(ctx) // proves the credential gets a Graph token
 			return err
 		}},
 	}

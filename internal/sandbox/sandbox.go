@@ -53,7 +53,8 @@ type Options struct {
 	ServiceAddr                    string // where the service will listen, for notification URLs
 	Storage                        string // Azure Storage connection string (Azurite)
 	GraphLatency, JiraLatency      time.Duration
-	Dir                            string // where to write the CA certificate; a temp dir when empty
+	Dir                            string    // where to write the CA certificate; a temp dir when empty
+	CA                             *tlsca.CA // the CA for the HTTPS emulators; a new one when nil
 	Logger                         *slog.Logger
 }
 
@@ -84,9 +85,11 @@ func Start(ctx context.Context, o Options) (*Sandbox, error) {
 }
 
 func (s *Sandbox) start(o Options) error {
-	ca, err := tlsca.New()
-	if err != nil {
-		return err
+	ca, err := o.CA, error(nil)
+	if ca == nil {
+		if ca, err = tlsca.New(); err != nil {
+			return err
+		}
 	}
 	if s.CAFile, err = writeCA(o.Dir, ca.PEM()); err != nil {
 		return err
@@ -183,6 +186,10 @@ func (s *Sandbox) seed() error {
 	_, berr := s.Jira.AddBoard(jiraemu.Board{Name: BoardName, ProjectKey: JiraProject})
 	return errors.Join(append(errs, perr, berr)...)
 }
+
+// SetServiceAddr changes where the service will listen (tests pick a free port once the
+// emulators hold theirs, so the two can never collide).
+func (s *Sandbox) SetServiceAddr(addr string) { s.opts.ServiceAddr = addr }
 
 // ServiceEnv returns the settings that wire the service to the sandbox.
 func (s *Sandbox) ServiceEnv() map[string]string {
