@@ -81,3 +81,15 @@ $(TERRAFORM):
 $(TF_AZURERM):
 	@echo "building the azurerm provider from Go modules: minutes and GBs of build cache, once"
 	mkdir -p $(TOOLS)/bin && GOBIN=$(TOOLS)/bin $(GO) install github.com/hashicorp/terraform-provider-azurerm@v1.44.1-0.20260824201233-fae580791926
+
+# chromium: the headless browser that the docs page test (handlers/docs_test.go) drives with
+# chromedp. Debian's package, installed only when no Chromium is on PATH (or CHROMIUM names one).
+.PHONY: chromium
+chromium: ## install Debian's chromium for the docs page browser test, when missing
+	@[ -n "$$CHROMIUM" ] || command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
+	  command -v apt-get >/dev/null || { echo "install Chromium (or set CHROMIUM to its path) for the docs page test"; exit 1; }; \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  echo "installing Debian's chromium for the docs page test"; \
+	  $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: chromium
