@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -206,6 +207,9 @@ func TestCreateTicketInvalid(t *testing.T) {
 }
 
 func TestCreateTicketMediaAndSize(t *testing.T) {
+	// Uploads are spooled to os.TempDir while a request is validated; none may be left.
+	spool := t.TempDir()
+	t.Setenv("TMPDIR", spool)
 	e := newAPIEnv(t)
 	fields := []part{{name: "title", data: []byte("Big files")}, {name: "body", data: []byte("Too much data.")}, {name: "reporter", data: []byte(aliceEmail)}}
 	tests := []struct {
@@ -261,6 +265,9 @@ func TestCreateTicketMediaAndSize(t *testing.T) {
 	}
 	if keys := e.emu.IssueKeys(); len(keys) != 0 {
 		t.Errorf("refused requests created %v", keys)
+	}
+	if left, _ := filepath.Glob(filepath.Join(spool, "m2j-upload-*")); len(left) != 0 {
+		t.Errorf("spooled uploads left behind: %v", left)
 	}
 }
 

@@ -44,6 +44,9 @@ type Options struct {
 	Jira   Jira
 	Store  Store
 	Config *config.Config
+	// Boards are boards already resolved (by key), e.g. at start-up; others are resolved
+	// on first use.
+	Boards map[string]jira.Board
 	// TempDir holds uploads while a request is validated; "" means os.TempDir().
 	TempDir string
 	// Now replaces the clock (tests); nil means time.Now.
@@ -62,7 +65,11 @@ func New(o Options) *Service {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Service{opts: o, boards: map[string]jira.Board{}}
+	s := &Service{opts: o, boards: map[string]jira.Board{}}
+	for k, b := range o.Boards {
+		s.boards[k] = b
+	}
+	return s
 }
 
 // Route is one operation of the ticket API, as the OpenAPI document names it.
