@@ -40,6 +40,9 @@ func (b *syncBuffer) String() string {
 // the sandbox makes the service trust it, through SSL_CERT_FILE.
 var testCA *tlsca.CA
 
+// lastSandbox is the sandbox the latest baseEnv started, for tests that inspect the emulators.
+var lastSandbox *sandbox.Sandbox
+
 func TestMain(m *testing.M) {
 	var err error
 	if testCA, err = tlsca.New(); err != nil {
@@ -78,6 +81,7 @@ func baseEnv(tb testing.TB, overrides ...string) func(string) string {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(sb.Close)
+	lastSandbox = sb
 	sb.SetServiceAddr(freeAddr(tb))
 	env := sb.ServiceEnv()
 	for _, o := range overrides {

@@ -174,7 +174,8 @@ func (s *Sandbox) seed() error {
 		Roles: map[string][]string{entra.GraphResource: {"Mail.ReadWrite", "Mail.Send"}}})
 	s.Graph.AddMailbox(Mailbox, "Support")
 	errs := []error{err,
-		s.Jira.AddUser(jiraemu.User{AccountID: BotAccountID, DisplayName: "mail2jira", Email: JiraUser, APIToken: JiraToken, AccountType: "app", Permissions: jiraemu.DefaultPermissions}),
+		s.Jira.AddUser(jiraemu.User{AccountID: BotAccountID, DisplayName: "mail2jira", Email: JiraUser, APIToken: JiraToken, AccountType: "app",
+			Permissions: append([]string{jiraemu.PermModifyReporter}, jiraemu.DefaultPermissions...)}),
 	}
 	for _, p := range People {
 		s.Graph.AddMailbox(p.Email, p.Name)

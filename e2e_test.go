@@ -1,0 +1,199 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mail2jira/mail2jira/internal/config"
+	"github.com/mail2jira/mail2jira/internal/emulator/eml"
+	graphemu "github.com/mail2jira/mail2jira/internal/emulator/graph"
+	"github.com/mail2jira/mail2jira/internal/errs"
+	"github.com/mail2jira/mail2jira/internal/jira"
+	"github.com/mail2jira/mail2jira/internal/mail"
+	"github.com/mail2jira/mail2jira/internal/sandbox"
+)
+
+// instances connects n independent copies of the service (own Table Storage, Graph and Jira
+// clients) to one sandbox and one Azurite, as n Function instances would be.
+func instances(t *testing.T, n int) ([]*service, *sandbox.Sandbox) {
+	t.Helper()
+	var sb *sandbox.Sandbox
+	env := baseEnv(t, "SUBSCRIPTIONS_ENABLED=false")
+	sb = lastSandbox
+	cfg, err := config.Load(context.Background(), env, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var out []*service
+	for i := 0; i < n; i++ {
+		s, err := connect(context.Background(), cfg, log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	return out, sb
+}
+
+// deliver puts a mail into the sandbox mailbox and returns its queue reference.
+func deliver(t *testing.T, sb *sandbox.Sandbox, raw string) mail.Ref {
+	t.Helper()
+	m, err := eml.Parse(strings.NewReader(strings.ReplaceAll(raw, "\n", "\r\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := sb.Graph.Deliver(sandbox.Mailbox, m, graphemu.Delivery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mail.Ref{Mailbox: sandbox.Mailbox, Folder: "inbox", MessageID: d.ImmutableID, MaxDequeue: 5}
+}
+
+func newMail(i int) string {
+	return fmt.Sprintf(`From: Alice Example <alice@contoso.example>
+To: support@contoso.example
+Cc: Carol Private <carol@contoso.example>
+Subject: Request %d: the VPN drops every hour
+Message-ID: <req-%d@contoso.example>
+Date: Sat, 28 Nov 2026 09:%02d:00 +0000
+Content-Type: text/plain; charset=utf-8
+
+The VPN drops every hour (request %d).
+`, i, i, i, i)
+}
+
+func replyMail(i int) string {
+	return fmt.Sprintf(`From: Alice Example <alice@contoso.example>
+To: support@contoso.example
+Subject: RE: Request %d: the VPN drops every hour
+Message-ID: <reply-%d@contoso.example>
+In-Reply-To: <req-%d@contoso.example>
+References: <req-%d@contoso.example>
+Date: Sat, 28 Nov 2026 10:%02d:00 +0000
+Content-Type: text/plain; charset=utf-8
+
+It happened again at 10:00 (reply %d).
+
+On Sat, 28 Nov 2026, Alice wrote:
+> The VPN drops every hour.
+`, i, i, i, i, i, i)
+}
+
+// processAll runs every ref `copies` times, spread over the instances, all at once, retrying
+// what the queue would retry, as redelivered notifications and an overlapping sweep would.
+func processAll(t *testing.T, svcs []*service, refs []mail.Ref, copies int) {
+	t.Helper()
+	var wg sync.WaitGroup
+	errc := make(chan error, len(refs)*copies)
+	for i, ref := range refs {
+		for c := 0; c < copies; c++ {
+			wg.Add(1)
+			go func(svc *service, ref mail.Ref) {
+				defer wg.Done()
+				errc <- processUntilDone(svc, ref)
+			}(svcs[(i+c)%len(svcs)], ref)
+		}
+	}
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// processUntilDone retries like the queue: a busy mail (another instance holds it) or a
+// transient error is delivered again.
+func processUntilDone(svc *service, ref mail.Ref) error {
+	var err error
+	for attempt := 1; attempt <= 50; attempt++ {
+		ref.DequeueCount = 1
+		if _, err = svc.mail.Process(context.Background(), ref); err == nil {
+			return nil
+		}
+		if !errors.Is(err, errs.ErrConflict) && !mail.Transient(err) {
+			return err
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("%s still failing: %w", ref.MessageID, err)
+}
+
+// TestExactlyOnceAcrossInstances: every mail processed three times concurrently across four
+// instances sharing Azurite gives exactly one ticket per thread, one reply per ticket, and
+// one comment per reply.
+func TestExactlyOnceAcrossInstances(t *testing.T) {
+	svcs, sb := instances(t, 4)
+	const threads = 6
+	var news, replies []mail.Ref
+	for i := 1; i <= threads; i++ {
+		news = append(news, deliver(t, sb, newMail(i)))
+	}
+	processAll(t, svcs, news, 3)
+
+	keys := sb.Jira.IssueKeys()
+	if len(keys) != threads {
+		t.Fatalf("%d issues for %d threads: %v", len(keys), threads, keys)
+	}
+	sent, err := sb.Graph.Messages(sandbox.Mailbox, "sentitems")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sent) != threads {
+		t.Errorf("%d replies sent for %d tickets", len(sent), threads)
+	}
+	for _, m := range sent {
+		if !hasHeader(m, mail.HeaderTicket) {
+			t.Errorf("reply %q lacks %s", m.Subject, mail.HeaderTicket)
+		}
+	}
+
+	for i := 1; i <= threads; i++ {
+		replies = append(replies, deliver(t, sb, replyMail(i)))
+	}
+	processAll(t, svcs, replies, 3)
+	if got := sb.Jira.IssueKeys(); len(got) != threads {
+		t.Fatalf("replies opened new issues: %v", got)
+	}
+	summaries := map[string]bool{}
+	for _, key := range keys {
+		is, err := svcs[0].jira.GetIssue(context.Background(), key, jira.IssueOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		summaries[is.Summary] = true
+		if is.Reporter == nil || is.Reporter.Email != "alice@contoso.example" || !strings.Contains(string(is.Description), "The VPN drops every hour") {
+			t.Errorf("%s: reporter %+v, description %s", key, is.Reporter, is.Description)
+		}
+		cs, err := svcs[0].jira.Comments(context.Background(), key, jira.CommentOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(cs) != 1 {
+			t.Errorf("%s has %d comments, want 1", key, len(cs))
+		} else if body := string(cs[0].Body); !strings.Contains(body, "It happened again") || strings.Contains(body, "drops every hour.") {
+			t.Errorf("%s comment is not just the new text: %s", key, body)
+		}
+	}
+	if len(summaries) != threads || !summaries["Request 1: the VPN drops every hour"] {
+		t.Errorf("summaries %v", summaries)
+	}
+}
+
+func hasHeader(m graphemu.Snapshot, name string) bool {
+	for _, h := range m.Headers {
+		if strings.EqualFold(h.Name, name) {
+			return true
+		}
+	}
+	return false
+}
