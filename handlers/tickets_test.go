@@ -15,6 +15,8 @@ import (
 	"github.com/mail2jira/mail2jira/internal/api"
 	jiraemu "github.com/mail2jira/mail2jira/internal/emulator/jira"
 	"github.com/mail2jira/mail2jira/internal/jira"
+	"github.com/mail2jira/mail2jira/internal/mail"
+	"github.com/mail2jira/mail2jira/internal/store"
 )
 
 func TestSupportedBoardsAndCategories(t *testing.T) {
@@ -297,6 +299,11 @@ func TestGetTicket(t *testing.T) {
 				t.Errorf("comments %+v, descriptionHtml %v", got.Comments, got.DescriptionHTML)
 			}
 		}},
+		{"comments without rendering", "/api/tickets/" + own.Key + "?fields=comments", http.StatusOK, func(t *testing.T, got api.Ticket) {
+			if len(got.Comments) != 1 || got.Comments[0].BodyHTML != nil || !strings.Contains(string(got.Comments[0].Body), "new one") {
+				t.Errorf("comments %+v", got.Comments)
+			}
+		}},
 		{"unknown field", "/api/tickets/" + own.Key + "?fields=secrets", http.StatusBadRequest, nil},
 		{"unknown key", "/api/tickets/SUP-999", http.StatusNotFound, nil},
 		{"unknown project", "/api/tickets/NOPE-1", http.StatusNotFound, nil},
@@ -412,6 +419,21 @@ func TestSearch(t *testing.T) {
 	if err := e.emu.SetAssignee(b.Key, daveID); err != nil {
 		t.Fatal(err)
 	}
+	// A ticket the mail processor made for carol's mail: found by reporter through the store
+	// and the thread's marker label, as the mail package writes it.
+	const mailbox, conv = "support@contoso.example", "AAQkADAwATM0MDAAMS1"
+	mailKey, err := e.jira.Create(ctx, jira.NewIssue{ProjectKey: "SUP", IssueType: "Task", Summary: "Mailed request",
+		Labels: []string{"mail2jira", "general", mail.MarkerLabel(mailbox, conv)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, claim, err := e.store.ClaimConversation(ctx, mailbox, conv, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.CompleteTicket(ctx, claim, store.Ticket{Mailbox: mailbox, ConversationID: conv, Key: mailKey.Key, Reporter: carolEmail}); err != nil {
+		t.Fatal(err)
+	}
 	// Issues the service does not own: no label, or the label in another project.
 	for _, ni := range []jira.NewIssue{
 		{ProjectKey: "SUP", IssueType: "Task", Summary: "Printer foreign, no label"},
@@ -427,13 +449,14 @@ func TestSearch(t *testing.T) {
 		want   []string
 		fields []string // want 400 naming these
 	}{
-		{"all owned, newest first", "", []string{c.Key, b.Key, a.Key}, nil},
-		{"oldest first", "order=asc", []string{a.Key, b.Key, c.Key}, nil},
-		{"by updated (b was assigned last)", "sort=updated", []string{b.Key, c.Key, a.Key}, nil},
+		{"all owned, newest first", "", []string{mailKey.Key, c.Key, b.Key, a.Key}, nil},
+		{"oldest first", "order=asc", []string{a.Key, b.Key, c.Key, mailKey.Key}, nil},
+		{"every word of q must match", "categories=billing&categories=general&q=printer+invoice", nil, nil},
+		{"by updated (b was assigned after c moved)", "sort=updated&boards=support&boards=ops&limit=3", []string{mailKey.Key, b.Key, c.Key}, nil},
 		{"board", "boards=ops", []string{b.Key}, nil},
-		{"boards repeated", "boards=ops&boards=support", []string{c.Key, b.Key, a.Key}, nil},
+		{"boards repeated", "boards=ops&boards=support", []string{mailKey.Key, c.Key, b.Key, a.Key}, nil},
 		{"category", "categories=billing", []string{b.Key}, nil},
-		{"reporter from the store", "reporter=" + url.QueryEscape(carolEmail), []string{c.Key, a.Key}, nil},
+		{"reporter from the store", "reporter=" + url.QueryEscape(carolEmail), []string{mailKey.Key, c.Key, a.Key}, nil},
 		{"reporter with no tickets", "reporter=nobody%40example.com", nil, nil},
 		{"assignee", "assignee=" + daveEmail, []string{b.Key}, nil},
 		{"assignee without an account", "assignee=" + url.QueryEscape(carolEmail), nil, nil},
