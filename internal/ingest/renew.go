@@ -144,7 +144,7 @@ func (rep *RenewReport) count(action string) {
 // ensure makes one mailbox folder's subscription live and returns what it did.
 func (r *Renewer) ensure(ctx context.Context, mailbox, folder string, row store.Subscription, live map[string]GraphSubscription) (store.Subscription, string, error) {
 	g, exists := live[row.ID]
-	if row.ID == "" || !exists || !r.matches(g, mailbox, folder) || row.Status == StatusRemoved {
+	if row.ID == "" || !exists || !r.matches(g, row, mailbox, folder) || row.Status == StatusRemoved {
 		sub, err := r.create(ctx, mailbox, folder, row, live)
 		return sub, "created", err
 	}
@@ -159,8 +159,10 @@ func (r *Renewer) ensure(ctx context.Context, mailbox, folder string, row store.
 	return sub, "renewed", err
 }
 
-func (r *Renewer) matches(g GraphSubscription, mailbox, folder string) bool {
-	return strings.EqualFold(g.Resource, Resource(mailbox, folder)) && g.NotificationURL == r.NotificationURL() && g.LifecycleURL == r.LifecycleURL()
+// matches reports whether a live subscription is what config asks for. The resource is
+// compared as we stored it, since Graph may spell it differently when it lists it.
+func (r *Renewer) matches(g GraphSubscription, row store.Subscription, mailbox, folder string) bool {
+	return strings.EqualFold(row.Resource, Resource(mailbox, folder)) && g.NotificationURL == r.NotificationURL() && g.LifecycleURL == r.LifecycleURL()
 }
 
 // renew moves the expiry of a stored subscription; errs.ErrNotFound when Graph lost it.

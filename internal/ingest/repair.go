@@ -101,8 +101,8 @@ func (r *Renewer) List(ctx context.Context) ([]SubscriptionInfo, error) {
 	return out, nil
 }
 
-// Ensure is `subscriptions ensure`: one renewal run, whatever SUBSCRIPTIONS_ENABLED says
-// is refused when it is false.
+// Ensure is `subscriptions ensure`: one renewal run; refused while SUBSCRIPTIONS_ENABLED is
+// false, since nothing would renew what it creates.
 func (r *Renewer) Ensure(ctx context.Context) (RenewReport, error) {
 	if !r.Enabled {
 		return RenewReport{}, errs.WithPublic(fmt.Errorf("subscriptions disabled: %w", errs.ErrPrecondition),
