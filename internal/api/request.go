@@ -58,7 +58,7 @@ func (s *Service) readBody(r *http.Request, into any, multi map[string]bool, fil
 		limit += s.opts.Config.APIMaxUploadBytes
 	}
 	if r.ContentLength > limit {
-		return nil, s.tooLarge("the request body is larger than the limit of %s", mb(limit))
+		return nil, tooLarge("the request body is larger than the limit of %s", mb(limit))
 	}
 	switch mt {
 	case "application/json":
@@ -129,38 +129,28 @@ func (s *Service) readMultipart(mr *multipart.Reader, into any, multi map[string
 		}
 		if err != nil {
 			f.cleanup()
-			return nil, s.readError(err, "multipart body")
+			return nil, readError(err, "multipart body")
 		}
 		name := p.FormName()
-		switch {
-		case p.FileName() != "" || name == attachmentsField:
-			if !files || name != attachmentsField {
-				v.Add(name, "files are accepted only in the %q field", attachmentsField)
-				if !files {
-					v.Fields[len(v.Fields)-1].Message = "files are not accepted here"
-				}
-				io.Copy(io.Discard, p)
-				continue
-			}
-			u, err := s.spool(p, total)
-			if err != nil {
+		if p.FileName() == "" && name != attachmentsField {
+			if fieldBytes, err = readField(p, values, v, multi, fieldBytes); err != nil {
 				f.cleanup()
 				return nil, err
 			}
-			total += u.Size
-			f.files = append(f.files, u)
-		default:
-			b, err := io.ReadAll(io.LimitReader(p, maxFields-fieldBytes+1))
-			if err != nil {
-				f.cleanup()
-				return nil, s.readError(err, "multipart field")
-			}
-			if fieldBytes += int64(len(b)); fieldBytes > maxFields {
-				f.cleanup()
-				return nil, errs.WithPublic(errs.ErrTooLarge, "the form fields are larger than %s", mb(maxFields))
-			}
-			addValue(values, v, multi, name, string(b))
+			continue
 		}
+		if !files || name != attachmentsField {
+			v.Add(name, "%s", fileRefusal(files))
+			io.Copy(io.Discard, p)
+			continue
+		}
+		u, err := s.spool(p, total)
+		if err != nil {
+			f.cleanup()
+			return nil, err
+		}
+		total += u.Size
+		f.files = append(f.files, u)
 	}
 	if err := v.Err(); err != nil {
 		f.cleanup()
@@ -172,6 +162,26 @@ func (s *Service) readMultipart(mr *multipart.Reader, into any, multi map[string
 		return nil, err
 	}
 	return f, nil
+}
+
+// readField reads one form field within what is left of maxFields.
+func readField(p *multipart.Part, values map[string]any, v *errs.Validation, multi map[string]bool, used int64) (int64, error) {
+	b, err := io.ReadAll(io.LimitReader(p, maxFields-used+1))
+	if err != nil {
+		return used, readError(err, "multipart field")
+	}
+	if used += int64(len(b)); used > maxFields {
+		return used, errs.WithPublic(errs.ErrTooLarge, "the form fields are larger than %s", mb(maxFields))
+	}
+	addValue(values, v, multi, p.FormName(), string(b))
+	return used, nil
+}
+
+func fileRefusal(files bool) string {
+	if !files {
+		return "files are not accepted here"
+	}
+	return fmt.Sprintf("files are accepted only in the %q field", attachmentsField)
 }
 
 // addValue collects one form value; repeatable fields also take comma-separated lists.
@@ -209,13 +219,13 @@ func (s *Service) spool(p *multipart.Part, total int64) (upload, error) {
 	switch {
 	case err != nil:
 		os.Remove(u.path)
-		return upload{}, s.readError(err, "attachment "+name)
+		return upload{}, readError(err, "attachment "+name)
 	case n > cfg.APIMaxFileBytes:
 		os.Remove(u.path)
-		return upload{}, s.tooLarge("attachment %q is larger than the limit of %s per file", name, mb(cfg.APIMaxFileBytes))
+		return upload{}, tooLarge("attachment %q is larger than the limit of %s per file", name, mb(cfg.APIMaxFileBytes))
 	case n > limit:
 		os.Remove(u.path)
-		return upload{}, s.tooLarge("the attachments together are larger than the limit of %s", mb(cfg.APIMaxUploadBytes))
+		return upload{}, tooLarge("the attachments together are larger than the limit of %s", mb(cfg.APIMaxUploadBytes))
 	}
 	if u.ContentType == "" || u.ContentType == "application/octet-stream" {
 		u.ContentType = sniff(u.path)
@@ -223,15 +233,15 @@ func (s *Service) spool(p *multipart.Part, total int64) (upload, error) {
 	return u, nil
 }
 
-func (s *Service) readError(err error, what string) error {
+func readError(err error, what string) error {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return s.tooLarge("the request body is too large")
+		return tooLarge("the request body is too large")
 	}
 	return errs.WithPublic(fmt.Errorf("read %s: %v: %w", what, err, errs.ErrInvalid), "the %s could not be read", what)
 }
 
-func (s *Service) tooLarge(format string, args ...any) error {
+func tooLarge(format string, args ...any) error {
 	return errs.WithPublic(errs.ErrTooLarge, format, args...)
 }
 
