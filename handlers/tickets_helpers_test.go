@@ -73,7 +73,8 @@ func testConfig() *config.Config {
 	}
 }
 
-func newAPIEnv(t *testing.T) *apiEnv {
+// newAPIEnv starts the API; mods change the configuration first.
+func newAPIEnv(t *testing.T, mods ...func(*config.Config)) *apiEnv {
 	t.Helper()
 	ctx := context.Background()
 	emu := jiraemu.New(jiraemu.Options{})
@@ -110,6 +111,9 @@ func newAPIEnv(t *testing.T) *apiEnv {
 		t.Fatal(err)
 	}
 	cfg := testConfig()
+	for _, m := range mods {
+		m(cfg)
+	}
 	impls := Impls(Deps{})
 	impls[registry.FuncTickets] = Impl{Serve: TicketsFunc(TicketDeps{Jira: jc, Store: st, Config: cfg})}
 	impls[registry.FuncDocs] = Impl{Serve: DocsFunc()}

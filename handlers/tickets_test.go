@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/mail2jira/mail2jira/internal/api"
+	"github.com/mail2jira/mail2jira/internal/config"
 	jiraemu "github.com/mail2jira/mail2jira/internal/emulator/jira"
 	"github.com/mail2jira/mail2jira/internal/jira"
 	"github.com/mail2jira/mail2jira/internal/mail"
@@ -321,6 +322,38 @@ func TestGetTicket(t *testing.T) {
 				var got api.Ticket
 				r.decode(t, &got)
 				tt.check(t, got)
+			}
+		})
+	}
+}
+
+// TestBoardMissingInJira: a configured board Jira does not have is an operator's problem:
+// requests for it fail with a 500 that says nothing internal, the other boards keep working.
+func TestBoardMissingInJira(t *testing.T) {
+	e := newAPIEnv(t, func(c *config.Config) {
+		c.Boards = append(c.Boards, config.Board{Key: "gone", Name: "Deleted board"})
+	})
+	own := e.createTicket(map[string]any{"title": "Still works", "body": "Other boards are fine.", "reporter": aliceEmail})
+	tests := []struct {
+		name   string
+		send   func() reply
+		status int
+	}{
+		{"create on it", func() reply {
+			return e.postJSON("/api/tickets", map[string]any{"title": "Nowhere", "body": "No such board.", "reporter": aliceEmail, "board": "gone"})
+		}, http.StatusInternalServerError},
+		{"search it", func() reply { return e.get("/api/tickets?boards=gone") }, http.StatusInternalServerError},
+		{"search the others", func() reply { return e.get("/api/tickets") }, http.StatusOK},
+		{"read a ticket", func() reply { return e.get("/api/tickets/" + own.Key) }, http.StatusOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := tt.send()
+			if r.status != tt.status {
+				t.Fatal(r)
+			}
+			if r.status == http.StatusInternalServerError && strings.Contains(string(r.body), "Deleted board") {
+				t.Errorf("internal error text leaked: %s", r)
 			}
 		})
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/mail2jira/mail2jira/internal/jira"
 	"github.com/mail2jira/mail2jira/internal/logging"
 	"github.com/mail2jira/mail2jira/internal/mail"
+	"github.com/mail2jira/mail2jira/internal/registry"
 	"github.com/mail2jira/mail2jira/internal/store"
 )
 
@@ -64,9 +65,14 @@ func (s *Service) create(w http.ResponseWriter, r *http.Request) error {
 	t.Warnings = append(t.Warnings, s.addWatchers(ctx, t.Key, in.Watchers)...)
 	atts, warn := s.uploadAll(ctx, t.Key, f.files)
 	t.Attachments, t.Warnings = atts, append(t.Warnings, warn...)
-	w.Header().Set("Location", "/api/tickets/"+t.Key)
+	w.Header().Set("Location", ticketPath(t.Key))
 	writeJSON(w, http.StatusCreated, t)
 	return nil
+}
+
+// ticketPath is a ticket's URL path in this API, for Location.
+func ticketPath(key string) string {
+	return "/" + registry.RoutePrefix + "/tickets/" + key
 }
 
 // conversationID names an API ticket in the store: the reporter's idempotency key when the
@@ -91,7 +97,7 @@ func (s *Service) replay(w http.ResponseWriter, r *http.Request, key string) err
 	if err != nil {
 		return s.jiraError(err, "resolve boards")
 	}
-	w.Header().Set("Location", "/api/tickets/"+key)
+	w.Header().Set("Location", ticketPath(key))
 	writeJSON(w, http.StatusOK, s.ticket(is, boards))
 	return nil
 }

@@ -3,12 +3,14 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
-	"github.com/mail2jira/mail2jira/internal/config"
+	"github.com/mail2jira/mail2jira/internal/errs"
 	"github.com/mail2jira/mail2jira/internal/jira"
+	"github.com/mail2jira/mail2jira/internal/logging"
 )
 
 // board resolves a configured board key to its Jira board (and so its project), once per
@@ -25,8 +27,13 @@ func (s *Service) board(ctx context.Context, key string) (jira.Board, error) {
 		return jira.Board{}, fmt.Errorf("board %q is not configured", key)
 	}
 	b, err := s.opts.Jira.BoardByName(ctx, cb.Name)
-	if err != nil {
+	if errors.Is(err, errs.ErrThrottled) || errors.Is(err, errs.ErrUnavailable) {
 		return jira.Board{}, fmt.Errorf("resolve board %s (%q): %w", key, cb.Name, err)
+	}
+	if err != nil {
+		// A configured board Jira does not have is the operator's problem, not the
+		// client's: no sentinel, so the client sees a 500 and the log says why.
+		return jira.Board{}, fmt.Errorf("resolve board %s (%q): %v", key, cb.Name, err)
 	}
 	s.mu.Lock()
 	s.boards[key] = b
@@ -34,20 +41,31 @@ func (s *Service) board(ctx context.Context, key string) (jira.Board, error) {
 	return b, nil
 }
 
-// allBoards resolves every configured board, in configuration order.
-func (s *Service) allBoards(ctx context.Context, keys []string) ([]jira.Board, error) {
-	if len(keys) == 0 {
-		for _, b := range s.opts.Config.Boards {
-			keys = append(keys, b.Key)
-		}
+// boardRef is a configured board with what Jira says about it.
+type boardRef struct {
+	Key string
+	jira.Board
+}
+
+// allBoards resolves the boards named by keys, or every configured board when keys is
+// empty. Asked for every board, it leaves out (and logs) one Jira does not have, so one
+// misconfigured board does not take the whole API down; a board asked for by name fails.
+func (s *Service) allBoards(ctx context.Context, keys []string) ([]boardRef, error) {
+	all := len(keys) == 0
+	if all {
+		keys = s.boardKeys()
 	}
-	out := make([]jira.Board, 0, len(keys))
+	out := make([]boardRef, 0, len(keys))
 	for _, k := range keys {
 		b, err := s.board(ctx, k)
-		if err != nil {
+		switch {
+		case err == nil:
+			out = append(out, boardRef{Key: k, Board: b})
+		case all && !errors.Is(err, errs.ErrThrottled) && !errors.Is(err, errs.ErrUnavailable):
+			logging.From(ctx).Warn("board left out", "board", k, "err", err)
+		default:
 			return nil, err
 		}
-		out = append(out, b)
 	}
 	return out, nil
 }
@@ -64,11 +82,11 @@ func (s *Service) owned(ctx context.Context, is jira.Issue) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return slices.ContainsFunc(boards, func(b jira.Board) bool { return strings.EqualFold(b.Project.Key, is.Project.Key) }), nil
+	return boardOf(boards, is.Project.Key) != "", nil
 }
 
 // ticket shapes an issue for a response.
-func (s *Service) ticket(is jira.Issue, boards []jira.Board) Ticket {
+func (s *Service) ticket(is jira.Issue, boards []boardRef) Ticket {
 	cfg := s.opts.Config
 	t := Ticket{
 		Key: is.Key, ID: is.ID, URL: s.link(is.Key), JiraURL: s.opts.Jira.BrowseURL(is.Key),
@@ -86,7 +104,7 @@ func (s *Service) ticket(is jira.Issue, boards []jira.Board) Ticket {
 	if h, ok := is.Rendered["description"]; ok {
 		t.DescriptionHTML = &h
 	}
-	t.Board = boardOf(cfg, boards, is.Project.Key)
+	t.Board = boardOf(boards, is.Project.Key)
 	for _, l := range is.Labels {
 		if c, ok := findFold(cfg.Categories, l); ok {
 			t.Category = c
@@ -111,10 +129,11 @@ func (s *Service) link(key string) string {
 	return s.opts.Jira.BrowseURL(key)
 }
 
-func boardOf(cfg *config.Config, boards []jira.Board, project string) string {
-	for i, b := range boards {
-		if strings.EqualFold(b.Project.Key, project) && i < len(cfg.Boards) {
-			return cfg.Boards[i].Key
+// boardOf names the board whose project holds an issue, "" when none does.
+func boardOf(boards []boardRef, project string) string {
+	for _, b := range boards {
+		if strings.EqualFold(b.Project.Key, project) {
+			return b.Key
 		}
 	}
 	return ""

@@ -131,6 +131,9 @@ func (s *Service) query(ctx context.Context, p searchParams) (q *jira.Query, rep
 	for _, b := range boards {
 		projects = append(projects, b.Project.Key)
 	}
+	if len(projects) == 0 {
+		return nil, 0, true, nil // no usable board: never widen the query to every project
+	}
 	q.Project(projects...).Labels(p.categories...).Status(p.statuses...).SummaryContains(p.text)
 	if p.reporter != "" {
 		var markers []string
