@@ -632,3 +632,50 @@ func TestThrottlingPassthrough(t *testing.T) {
 		})
 	}
 }
+
+// TestPartialCreate: once the issue exists, an upload or watcher Jira refuses becomes a
+// warning on the 201 (failing would invite a retry that duplicates the ticket); a throttled
+// upload is tried again from the spooled file.
+func TestPartialCreate(t *testing.T) {
+	e := newAPIEnv(t)
+	tests := []struct {
+		name         string
+		route        string
+		fault        jiraemu.Fault
+		wantFiles    []string
+		wantWarnings []string
+	}{
+		{"upload throttled once, then retried", "POST /rest/api/3/issue/{key}/attachments",
+			jiraemu.Fault{Status: 429, RetryAfter: time.Second, Times: 1}, []string{"notes.txt"}, nil},
+		{"upload throttled for long", "POST /rest/api/3/issue/{key}/attachments",
+			jiraemu.Fault{Status: 429, RetryAfter: time.Minute, Fraction: 1}, nil, []string{"attachment notes.txt was not uploaded (Jira is busy)"}},
+		{"watcher refused", "POST /rest/api/3/issue/{key}/watchers",
+			jiraemu.Fault{Status: 503, RetryAfter: time.Minute, Fraction: 1}, []string{"notes.txt"}, []string{"watcher dave@example.com was not added (Jira is busy)"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e.emu.InjectFault(tt.route, tt.fault)
+			defer e.emu.ClearFaults()
+			r := e.postMultipart("/api/tickets", []part{
+				{name: "title", data: []byte("Partly done")}, {name: "body", data: []byte("Some parts fail.")},
+				{name: "reporter", data: []byte(aliceEmail)}, {name: "watchers", data: []byte(daveEmail)},
+				{name: "attachments", filename: "notes.txt", contentType: "text/plain", data: []byte("notes")},
+			})
+			if r.status != http.StatusCreated {
+				t.Fatal(r)
+			}
+			var got api.Ticket
+			r.decode(t, &got)
+			var names []string
+			for _, a := range got.Attachments {
+				names = append(names, a.Filename)
+			}
+			if d := cmp.Diff(tt.wantFiles, names); d != "" {
+				t.Errorf("attachments (-want +got):\n%s", d)
+			}
+			if d := cmp.Diff(tt.wantWarnings, got.Warnings); d != "" {
+				t.Errorf("warnings (-want +got):\n%s", d)
+			}
+		})
+	}
+}
