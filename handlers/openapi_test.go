@@ -3,8 +3,11 @@ package handlers
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -15,29 +18,51 @@ import (
 	"github.com/mail2jira/mail2jira/internal/api"
 )
 
-// TestOpenAPIDocument checks the document is valid OpenAPI 3.1 (kin-openapi validates 3.1
-// documents with JSON Schema 2020-12) and follows the API's conventions.
+// TestOpenAPIDocument checks the document is valid OpenAPI 3.1 (see validateDoc).
 func TestOpenAPIDocument(t *testing.T) {
 	doc := loadDoc(t)
 	if !doc.IsOpenAPI31OrLater() || doc.OpenAPI != "3.1.0" {
 		t.Fatalf("openapi %q, want 3.1.0", doc.OpenAPI)
 	}
+}
+
+// responseCode is what OpenAPI allows as a response key.
+var responseCode = regexp.MustCompile(`^([1-5][0-9]{2}|[1-5]XX|default)$`)
+
+// validateDoc loads a document and validates it with kin-openapi, which checks OpenAPI 3.1
+// documents against 3.1's rules and their schemas as JSON Schema 2020-12, then with the
+// rules kin-openapi leaves out (response keys) and the API's own conventions.
+func validateDoc(data []byte) (*openapi3.T, error) {
+	doc, err := openapi3.NewLoader().LoadFromData(data)
+	if err != nil {
+		return nil, err
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		return nil, err
+	}
+	var problems []error
+	ids := map[string]bool{}
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
 			name := method + " " + path
-			if op.OperationID == "" || op.Summary == "" {
-				t.Errorf("%s: needs an operationId and a summary", name)
+			if op.OperationID == "" || op.Summary == "" || ids[op.OperationID] {
+				problems = append(problems, fmt.Errorf("%s: needs a unique operationId and a summary", name))
 			}
+			ids[op.OperationID] = true
 			for code, resp := range op.Responses.Map() {
+				if !responseCode.MatchString(code) {
+					problems = append(problems, fmt.Errorf("%s: %q is not a response status", name, code))
+				}
 				if code >= "400" && resp.Value.Content.Get("application/problem+json") == nil {
-					t.Errorf("%s %s: errors are application/problem+json", name, code)
+					problems = append(problems, fmt.Errorf("%s %s: errors are application/problem+json", name, code))
 				}
 			}
 			if strings.HasPrefix(path, "/tickets") && op.Security != nil {
-				t.Errorf("%s: ticket operations need the function key (the document's default security)", name)
+				problems = append(problems, fmt.Errorf("%s: ticket operations need the function key (the document's default security)", name))
 			}
 		}
 	}
+	return doc, errors.Join(problems...)
 }
 
 // documented lists the document's operations as "METHOD /path".
@@ -166,6 +191,31 @@ func TestOpenAPICheckCatchesDrift(t *testing.T) {
 				Options: &openapi3filter.Options{IncludeResponseStatus: true}}
 			if err := openapi3filter.ValidateResponse(context.Background(), out); err == nil {
 				t.Error("drift not caught")
+			}
+		})
+	}
+}
+
+// TestOpenAPIValidatorCatches shows the document check can fail: broken copies of the
+// document, each with one 3.1 rule broken, are refused.
+func TestOpenAPIValidatorCatches(t *testing.T) {
+	tests := []struct{ name, old, new string }{
+		{"dangling reference", `"$ref": "#/components/schemas/Person"`, `"$ref": "#/components/schemas/Nobody"`},
+		{"OpenAPI 3.0 boolean exclusiveMinimum", `"minimum": 1,`, `"minimum": 1, "exclusiveMinimum": true,`},
+		{"path parameter not required", `"in": "path",
+        "required": true,`, `"in": "path",
+        "required": false,`},
+		{"unknown response status key", `"201": {`, `"2O1": {`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := string(api.OpenAPI())
+			if !strings.Contains(src, tt.old) {
+				t.Fatalf("the document has no %q to break", tt.old)
+			}
+			broken := strings.Replace(src, tt.old, tt.new, 1)
+			if _, err := validateDoc([]byte(broken)); err == nil {
+				t.Error("the broken document passed")
 			}
 		})
 	}

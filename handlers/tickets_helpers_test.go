@@ -133,11 +133,8 @@ func init() {
 // loadDoc loads and validates the embedded OpenAPI document.
 func loadDoc(tb testing.TB) *openapi3.T {
 	tb.Helper()
-	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPI())
+	doc, err := validateDoc(api.OpenAPI())
 	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := doc.Validate(context.Background()); err != nil {
 		tb.Fatalf("the OpenAPI document is invalid: %v", err)
 	}
 	return doc
