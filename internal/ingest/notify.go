@@ -91,8 +91,8 @@ type Notifications struct {
 // Handle checks a notification collection and returns one queue message per valid created
 // notification. Notifications with an unknown subscription or a wrong clientState are
 // dropped and logged; a repeat of a notification this instance enqueued in the last minutes
-// (Graph retries and duplicates) is dropped too, and the ledger catches repeats across
-// instances. Malformed bodies fail with errs.ErrInvalid or errs.ErrTooLarge.
+// (Graph's duplicates) is dropped too, and the ledger catches repeats across instances.
+// Malformed bodies fail with errs.ErrInvalid or errs.ErrTooLarge.
 func (h *Notifications) Handle(ctx context.Context, body []byte) ([]QueueMessage, error) {
 	ns, err := parseCollection(body)
 	if err != nil {
@@ -122,14 +122,18 @@ func (h *Notifications) Handle(ctx context.Context, body []byte) ([]QueueMessage
 	return out, nil
 }
 
-// recentSet remembers keys for a while, bounded in size.
+// recentSet remembers keys for a while, bounded in size. It catches Graph's duplicate
+// deliveries, which arrive together. The window is short because a key is remembered before
+// its message is known to be on the queue: should the enqueue fail, Graph's retry arrives
+// after the window (its backoff starts well above it) and is taken, and even a retry dropped
+// here is not lost, since the next sweep's delta round reports the mail as new.
 type recentSet struct {
 	mu   sync.Mutex
 	keys map[string]time.Time
 }
 
 const (
-	recentTTL = 10 * time.Minute
+	recentTTL = 30 * time.Second
 	recentMax = 20000
 )
 
