@@ -90,7 +90,7 @@ type Notifications struct {
 
 // Handle checks a notification collection and returns one queue message per valid created
 // notification. Notifications with an unknown subscription or a wrong clientState are
-// dropped and logged; a repeat of a notification this instance enqueued in the last minutes
+// dropped and logged; a repeat of a notification this instance took in the last 30 seconds
 // (Graph's duplicates) is dropped too, and the ledger catches repeats across instances.
 // Malformed bodies fail with errs.ErrInvalid or errs.ErrTooLarge.
 func (h *Notifications) Handle(ctx context.Context, body []byte) ([]QueueMessage, error) {
