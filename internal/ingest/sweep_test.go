@@ -258,3 +258,31 @@ func TestSweepEmitFailureKeepsCursor(t *testing.T) {
 		t.Errorf("resumed run: %+v, progress %+v", rep, progress)
 	}
 }
+
+func TestHousekeepRunsOncePerDay(t *testing.T) {
+	s, _, st, clk := newSweeper(t)
+	old := store.MailRef{Mailbox: mb, InternetMessageID: "<old@example.com>", GraphID: "AAMkold"}
+	if _, err := st.RecordMail(context.Background(), old, store.Outcome{State: store.StateFiltered, Reason: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(10 * 24 * time.Hour)
+	steps := []struct {
+		name    string
+		advance time.Duration
+		wantRan bool
+	}{
+		{"first run purges", 0, true},
+		{"an hour later it is skipped", time.Hour, false},
+		{"a day later it runs again", 24 * time.Hour, true},
+	}
+	for _, step := range steps {
+		clk.Advance(step.advance)
+		p, ran, err := s.Housekeep(context.Background(), 7*24*time.Hour)
+		if err != nil || ran != step.wantRan {
+			t.Fatalf("%s: ran %v, %v", step.name, ran, err)
+		}
+		if step.name == "first run purges" && p.Ledger != 1 {
+			t.Errorf("purged %+v, want the old ledger entry", p)
+		}
+	}
+}
