@@ -90,7 +90,8 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 	srv, err := handlers.NewServer(handlers.Options{
 		UnderHost: cfg.UnderHost(),
 		Functions: funcs,
-		Impls:     handlers.Impls(handlers.Deps{UnderHost: cfg.UnderHost(), Checks: svc.checks(), Mail: svc.mail, MaxDequeue: maxDequeue}),
+		Impls:     handlers.Impls(handlers.Deps{UnderHost: cfg.UnderHost(), Checks: svc.checks(), Mail: svc.mail, MaxDequeue: maxDequeue,
+			Tickets: &handlers.TicketDeps{Jira: svc.jira, Store: svc.store, Config: cfg, Boards: svc.boards}}),
 		APIKeys:   cfg.APIKeys,
 		Logger:    log,
 		Enqueue:   pool.Enqueue,

@@ -17,6 +17,8 @@ type Deps struct {
 	MaxDequeue int           // host.json extensions.queues.maxDequeueCount
 	// Mail ingestion (issue 5): while nil, its functions answer 501.
 	Ingest *Ingest
+	// Tickets is the ticket API's (issue 7): while nil, it answers 501.
+	Tickets *TicketDeps
 }
 
 // Impls returns every function's implementation, keyed by function name.
@@ -35,11 +37,18 @@ func Impls(d Deps) map[string]Impl {
 		registry.FuncOpsSweep:           {Invoke: ingestInvoke(d.Ingest, opsSweep)},
 		registry.FuncOpsLog:             {Serve: ingestServe(d.Ingest, opsLog)},
 		registry.FuncOpsCheck:           {Serve: ingestServe(d.Ingest, opsCheck)},
-		registry.FuncTickets:            {Serve: pendingServe("issue 7 (ticket API)")},
+		registry.FuncTickets:            {Serve: ticketsOrPending(d.Tickets)},
 		registry.FuncJiraWebhook:        {Serve: pendingServe("issue 8 (Jira comment relay)")},
-		registry.FuncDocs:               {Serve: pendingServe("issue 7 (ticket API)")},
-		registry.FuncOpenAPI:            {Serve: pendingServe("issue 7 (ticket API)")},
+		registry.FuncDocs:               {Serve: DocsFunc()},
+		registry.FuncOpenAPI:            {Serve: OpenAPIFunc()},
 	}
+}
+
+func ticketsOrPending(t *TicketDeps) HTTPFunc {
+	if t == nil {
+		return pendingServe("issue 7 (ticket API)")
+	}
+	return TicketsFunc(*t)
 }
 
 // orPending returns the real function when its dependencies are wired, else a 501 stand-in.
