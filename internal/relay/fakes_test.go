@@ -27,6 +27,7 @@ type world struct {
 	recover  bool
 	log      []string
 	newMails []NewMail
+	sent     []mail.MailRef // Sent Items
 	replies  []mail.Reply
 	files    [][]File
 }
@@ -154,8 +155,15 @@ func (w *world) SendMail(_ context.Context, mailbox string, m NewMail) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.newMails = append(w.newMails, m)
+	w.sent = append(w.sent, mail.MailRef{InternetMessageID: fmt.Sprintf("<n%d@x>", len(w.newMails)), Subject: m.Subject})
 	w.record("sendMail from %s to %s", mailbox, m.To[0].Address)
 	return nil
+}
+
+func (w *world) SentSince(context.Context, string, time.Time) ([]mail.MailRef, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]mail.MailRef{{InternetMessageID: "<other@x>", Subject: "something else"}}, w.sent...), nil
 }
 
 // Store

@@ -77,6 +77,8 @@ type Mailer interface {
 	Send(ctx context.Context, mailbox, draftID string) error
 	// SendMail sends a new message and keeps a copy in Sent Items; Graph returns no ids.
 	SendMail(ctx context.Context, mailbox string, m NewMail) error
+	// SentSince lists the messages in a mailbox's Sent Items sent at or after since.
+	SentSince(ctx context.Context, mailbox string, since time.Time) ([]mail.MailRef, error)
 }
 
 // Ticket is the mail thread of a Jira issue, as the store keeps it.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/mail2jira/mail2jira/internal/errs"
 	"github.com/mail2jira/mail2jira/internal/mail"
@@ -69,12 +71,46 @@ func (r *Relayer) newMail(ctx context.Context, key string, is Issue, t Ticket, m
 	if err := r.o.Store.PutMarker(ctx, key, Marker{Mailbox: from, NewMail: true}); err != nil {
 		return Outcome{}, fmt.Errorf("note relay mail: %w", err)
 	}
+	m.Subject = strings.TrimPrefix(m.Subject, "RE: ") // a new mail answers nothing yet
+	start := r.o.Now()
 	err := r.o.Mailer.SendMail(ctx, from, NewMail{Subject: m.Subject, HTML: m.HTML,
 		To: []mail.Address{{Address: t.Reporter}}, Headers: m.Headers, Files: m.Files})
 	if err != nil {
 		return Outcome{}, fmt.Errorf("send relay mail: %w", err)
 	}
-	return Outcome{Relayed, "new mail from " + from + " to the reporter"}, nil
+	reason := "new mail from " + from + " to the reporter"
+	if n := r.recordCopy(ctx, t.Key, from, m.Subject, start); n == 0 {
+		reason += " (its copy was not found in Sent Items; the answer threads by the key in the subject)"
+	}
+	return Outcome{Relayed, reason}, nil
+}
+
+// sentSkew allows for clocks: Sent Items are filtered by Exchange's time, not ours.
+const sentSkew = time.Minute
+
+// recordCopy finds the new mail's copy in Sent Items (sendMail returns no ids) and records
+// its ids on the ticket, so the reporter's answer threads back by In-Reply-To as well as by
+// the key in the subject. It is best effort: the mail is sent either way, so a failure is
+// logged, not returned. It reports how many copies it recorded.
+func (r *Relayer) recordCopy(ctx context.Context, key, mailbox, subject string, since time.Time) int {
+	refs, err := r.o.Mailer.SentSince(ctx, mailbox, since.Add(-sentSkew))
+	if err != nil {
+		r.o.Log.Warn("look for the relayed mail in Sent Items", "issue", key, "err", err)
+		return 0
+	}
+	n := 0
+	for _, ref := range refs {
+		if ref.Subject != subject || ref.InternetMessageID == "" {
+			continue
+		}
+		ref.Mailbox, ref.Sender = mailbox, mailbox
+		if err := r.o.Store.RecordSent(ctx, key, ref); err != nil {
+			r.o.Log.Warn("record the relayed mail", "issue", key, "err", err)
+			continue
+		}
+		n++
+	}
+	return n
 }
 
 // resume finishes what an earlier holder of the claim noted: a recorded draft is sent

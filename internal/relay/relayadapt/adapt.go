@@ -228,3 +228,20 @@ func (s Store) Marker(ctx context.Context, key string) (relay.Marker, bool, erro
 func (s Store) PutMarker(ctx context.Context, key string, m relay.Marker) error {
 	return s.S.PutCached(ctx, markerKind, key, m, markerTTL)
 }
+
+// SentSince implements relay.Mailer over the folder listing (every page).
+func (m Mailer) SentSince(ctx context.Context, mailbox string, since time.Time) ([]mail.MailRef, error) {
+	p, err := m.C.MessagesSince(ctx, mailbox, "sentitems", since, 0)
+	var out []mail.MailRef
+	for err == nil {
+		for _, dm := range p.Messages {
+			out = append(out, mail.MailRef{Mailbox: mailbox, InternetMessageID: dm.InternetMessageID, GraphID: dm.ID,
+				ConversationID: dm.ConversationID, Sender: dm.From, Subject: dm.Subject, Received: dm.Received})
+		}
+		if p.NextLink == "" {
+			return out, nil
+		}
+		p, err = m.C.MessagesNext(ctx, mailbox, p.NextLink)
+	}
+	return nil, err
+}

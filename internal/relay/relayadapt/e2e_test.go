@@ -142,11 +142,7 @@ func (w *world) ticketFromMail(t *testing.T) (key string, orig graphemu.Delivere
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := eml.Parse(bytes.NewReader(bytes.ReplaceAll(raw, []byte("\n"), []byte("\r\n"))))
-	if err != nil {
-		t.Fatal(err)
-	}
-	orig, err = w.sb.Graph.Deliver(sandbox.Mailbox, m, graphemu.Delivery{})
+	orig, err = w.sb.Graph.Deliver(sandbox.Mailbox, parseMail(t, string(raw)), graphemu.Delivery{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -350,7 +346,8 @@ func TestNothingIsMailedForPrivateOrForeignComments(t *testing.T) {
 }
 
 // A ticket made through the API has no thread: its reporter gets a new mail with the key
-// in the subject, and the reporter's answer threads back as a comment.
+// in the subject, whose ids are recorded, so the reporter's answer threads back as a
+// comment even when the subject lost the key.
 func TestAPITicketReporterGetsNewMailAndAnswersBack(t *testing.T) {
 	w := newWorld(t)
 	ctx := ctxT(t)
@@ -373,16 +370,14 @@ func TestAPITicketReporterGetsNewMailAndAnswersBack(t *testing.T) {
 	if len(got) != 1 {
 		t.Fatalf("%d mails to the reporter, want 1", len(got))
 	}
-	if !strings.Contains(got[0].Subject, is.Key) || !strings.Contains(got[0].HTMLBody, "Der Zugang ist eingerichtet.") {
+	if got[0].Subject != "["+is.Key+"] Zugang zum Wiki" || !strings.Contains(got[0].HTMLBody, "Der Zugang ist eingerichtet.") {
 		t.Errorf("mail %q: %s", got[0].Subject, got[0].HTMLBody)
 	}
 
-	reply := &eml.Message{
-		MessageID: "<bob-answer@fabrikam.example>", Subject: "RE: " + got[0].Subject,
-		From: &eml.Address{Name: "Bob", Address: bob}, To: []eml.Address{{Address: sandbox.Mailbox}},
-		InReplyTo: got[0].InternetMessageID, References: []string{got[0].InternetMessageID},
-		Date: time.Now(), TextBody: "Danke, klappt!",
-	}
+	// A subject without the key: only the recorded ids can thread this answer.
+	reply := parseMail(t, "From: Bob Outsider <"+bob+">\nTo: "+sandbox.Mailbox+"\nSubject: Danke\n"+
+		"Message-ID: <bob-answer@fabrikam.example>\nIn-Reply-To: "+got[0].InternetMessageID+"\nReferences: "+got[0].InternetMessageID+"\n"+
+		"Date: Sat, 28 Nov 2026 11:00:00 +0000\nContent-Type: text/plain; charset=utf-8\n\nDanke, klappt!\n")
 	d, err := w.sb.Graph.Deliver(sandbox.Mailbox, reply, graphemu.Delivery{})
 	if err != nil {
 		t.Fatal(err)
@@ -395,6 +390,15 @@ func TestAPITicketReporterGetsNewMailAndAnswersBack(t *testing.T) {
 	if n := commentCount(t, w, is.Key); n != before+1 {
 		t.Errorf("comments %d -> %d, want one more", before, n)
 	}
+}
+
+func parseMail(t *testing.T, raw string) *eml.Message {
+	t.Helper()
+	m, err := eml.Parse(strings.NewReader(strings.ReplaceAll(raw, "\n", "\r\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
 
 func commentCount(t *testing.T, w *world, key string) int {
