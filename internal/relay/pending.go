@@ -26,7 +26,10 @@ type PendingReport struct {
 func (r *Relayer) Pending(ctx context.Context) (PendingReport, error) {
 	var rep PendingReport
 	now := r.o.Now()
-	since := now.Add(-r.o.Window)
+	since, err := r.epoch(ctx, now.Add(-r.o.Window))
+	if err != nil {
+		return rep, err
+	}
 	keys, err := r.o.Jira.UpdatedSince(ctx, r.o.Labels, since)
 	if err != nil {
 		return rep, fmt.Errorf("find recently updated tickets: %w", err)
@@ -62,6 +65,28 @@ func (r *Relayer) Pending(ctx context.Context) (PendingReport, error) {
 		return rep, fmt.Errorf("pending relays: %d failed: %w", len(problems), errors.Join(problems...))
 	}
 	return rep, nil
+}
+
+// epochKey is the marker that remembers when Pending first ran.
+const epochKey = "pending-epoch"
+
+// epoch moves the window's start forward to Pending's first run, so switching over from
+// the old automation-mail rule never mails comments that rule relayed already.
+func (r *Relayer) epoch(ctx context.Context, since time.Time) (time.Time, error) {
+	mk, ok, err := r.o.Store.Marker(ctx, epochKey)
+	if err != nil {
+		return since, fmt.Errorf("read relay epoch: %w", err)
+	}
+	if !ok {
+		mk = Marker{Since: r.o.Now()}
+		if err := r.o.Store.PutMarker(ctx, epochKey, mk); err != nil {
+			return since, fmt.Errorf("record relay epoch: %w", err)
+		}
+	}
+	if mk.Since.After(since) {
+		return mk.Since, nil
+	}
+	return since, nil
 }
 
 // pendingGrace leaves fresh comments to their webhook delivery, which is usually under way.

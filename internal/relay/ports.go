@@ -111,6 +111,9 @@ type Marker struct {
 	Mailbox string `json:"mailbox"`
 	DraftID string `json:"draftId,omitempty"` // reply-all: the recorded draft
 	NewMail bool   `json:"newMail,omitempty"` // new mail: about to call sendMail
+	// Since is when Pending first ran (under epochKey): it never relays older comments,
+	// which the automation rule this replaces may have mailed already.
+	Since time.Time `json:"since,omitzero"`
 }
 
 // Claim is a leased hold on one delivery.

@@ -216,6 +216,7 @@ func TestPendingRelaysWhatNoDeliveryFinished(t *testing.T) {
 	w.add("SUP-1", Comment{ID: "relayed", AuthorID: "agent", HTML: publicHTML, Created: now.Add(-time.Hour)})
 	w.add("SUP-1", Comment{ID: "fresh", AuthorID: "agent", HTML: publicHTML, Created: now.Add(-10 * time.Second)})
 	w.done["comment_created:relayed"] = true
+	w.markers[epochKey] = Marker{Since: now.Add(-24 * time.Hour)}
 	r := newRelayer(t, w, nil)
 	rep, err := r.Pending(context.Background())
 	if err != nil {
@@ -226,5 +227,23 @@ func TestPendingRelaysWhatNoDeliveryFinished(t *testing.T) {
 	}
 	if !w.done["comment_created:missed"] || w.done["comment_created:old"] || w.done["comment_created:fresh"] {
 		t.Errorf("done %v", w.done)
+	}
+}
+
+// The first run only notes when relaying started: older comments may have been mailed by
+// the automation rule the webhook replaces.
+func TestPendingFirstRunRelaysNothingOlder(t *testing.T) {
+	w := newWorld()
+	w.add("SUP-1", Comment{ID: "before", AuthorID: "agent", HTML: publicHTML, Created: now.Add(-time.Hour)})
+	r := newRelayer(t, w, nil)
+	rep, err := r.Pending(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Comments != 0 || len(w.replies) != 0 {
+		t.Errorf("first run relayed %+v", rep)
+	}
+	if got := w.markers[epochKey].Since; !got.Equal(now) {
+		t.Errorf("epoch %v, want %v", got, now)
 	}
 }

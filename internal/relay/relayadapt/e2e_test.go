@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -426,4 +427,31 @@ func postWebhook(t *testing.T, base string, body []byte, sig, ident string) (*ht
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp, b
+}
+
+// Pending finds its candidates through the adapter's JQL search and comment listing.
+func TestAdapterFindsRecentlyCommentedTickets(t *testing.T) {
+	w := newWorld(t)
+	key, _ := w.ticketFromMail(t)
+	other, err := w.jc.Create(ctxT(t), jira.NewIssue{ProjectKey: sandbox.JiraProject, IssueType: "Task", Summary: "unlabelled"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := w.comment(t, key, agentID, jiraemu.CommentInput{})
+	j := relayadapt.Jira{C: w.jc}
+	keys, err := j.UpdatedSince(ctxT(t), []string{"mail2jira"}, time.Now().Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(keys, key) || slices.Contains(keys, other.Key) {
+		t.Errorf("recently updated tickets %v, want %s and not %s", keys, key, other.Key)
+	}
+	cs, err := j.Comments(ctxT(t), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(cs, func(c relay.Comment) bool { return c.ID == id })
+	if i < 0 || cs[i].AuthorID != agentID || cs[i].Internal || cs[i].Restricted || cs[i].FromMail || cs[i].Created.IsZero() {
+		t.Errorf("comments %+v: want %s by %s, public", cs, id, agentID)
+	}
 }
