@@ -41,7 +41,8 @@ const maxWebhookBody = 4 << 20
 // off (Jira does not retry it, and there is nothing to retry into), 401 without a valid
 // signature, 200 with the outcome, 202 when the mail work goes on after the answer or
 // another worker has the comment (the delivery claim and relay.Pending finish it), and
-// 503 on a transient failure, which Jira retries for about 30 minutes.
+// 503 on a transient failure, which Jira retries for about 30 minutes
+// (https://developer.atlassian.com/cloud/jira/platform/webhooks/#retry-policy).
 func JiraWebhookFunc(d RelayDeps) HTTPFunc {
 	if d.Budget <= 0 {
 		d.Budget = 10 * time.Second
