@@ -9,10 +9,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/mail2jira/mail2jira/handlers"
+	"github.com/mail2jira/mail2jira/internal/cli"
 	"github.com/mail2jira/mail2jira/internal/config"
 	"github.com/mail2jira/mail2jira/internal/hostmeta"
 	"github.com/mail2jira/mail2jira/internal/logging"
@@ -21,52 +23,91 @@ import (
 	"github.com/mail2jira/mail2jira/internal/standalone"
 )
 
-const usage = `mail2jira turns mail arriving in Microsoft 365 mailboxes into Jira Cloud tickets.
+const usageHead = `mail2jira turns mail arriving in Microsoft 365 mailboxes into Jira Cloud tickets.
 
 Usage:
-  mail2jira [serve]    serve the functions: under the Azure Functions host when
-                       FUNCTIONS_CUSTOMHANDLER_PORT is set, otherwise standalone on
-                       LISTEN_ADDRESS (default 127.0.0.1:7071) with timers and a worker pool
-  mail2jira help       show this help
-
-Settings come from the environment (under 'func start', from local.settings.json);
-README.md lists every one. Secrets are read from Key Vault when KEY_VAULT_URL is set.
+  mail2jira [serve]            serve the functions: under the Azure Functions host when
+                               FUNCTIONS_CUSTOMHANDLER_PORT is set, otherwise standalone on
+                               LISTEN_ADDRESS (default 127.0.0.1:7071) with timers and a worker pool
 `
+
+const usageTail = `  mail2jira help               show this help
+
+Operator commands run against the deployed resources from any machine with the same
+settings; 'mail2jira COMMAND --help' explains each. Settings come from the environment
+(under 'func start', from local.settings.json); README.md lists every one. Secrets are read
+from Key Vault when KEY_VAULT_URL is set.
+`
+
+func usage() string {
+	var b strings.Builder
+	b.WriteString(usageHead)
+	for _, c := range cli.Commands {
+		fmt.Fprintf(&b, "  mail2jira %-18s %s\n", c.Name, c.Summary)
+	}
+	b.WriteString(usageTail)
+	return b.String()
+}
 
 // run is the whole program behind main, with its inputs passed in so tests can drive it.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cmd := "serve"
+	cmd, rest := "serve", []string(nil)
 	if len(args) > 1 {
-		cmd = args[1]
+		cmd, rest = args[1], args[2:]
 	}
-	switch cmd {
-	case "serve":
+	switch {
+	case cmd == "serve":
 		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 		fs.SetOutput(stderr)
-		fs.Usage = func() { fmt.Fprint(stderr, usage) }
-		if err := fs.Parse(args[min(2, len(args)):]); err != nil {
+		fs.Usage = func() { fmt.Fprint(stderr, usage()) }
+		if err := fs.Parse(rest); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
 				return nil
 			}
 			return err
 		}
 		return serve(ctx, getenv, stdout)
-	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, usage)
+	case cli.IsCommand(cmd):
+		return operate(ctx, cmd, rest, getenv, stdout, stderr)
+	case cmd == "help" || cmd == "-h" || cmd == "-help" || cmd == "--help":
+		fmt.Fprint(stdout, usage())
 		return nil
 	default:
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, usage())
 		return fmt.Errorf("unknown command %q", cmd)
 	}
 }
 
-// serve loads the configuration, wires the functions and serves until ctx ends.
-func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
+// operate runs an operator command; --help needs no settings.
+func operate(ctx context.Context, cmd string, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if slices.ContainsFunc(args, func(a string) bool { return a == "-h" || a == "-help" || a == "--help" }) {
+		return cli.Run(ctx, cmd, args, cli.Deps{}, stdout, stderr)
+	}
+	cfg, err := loadConfig(ctx, getenv)
+	if err != nil {
+		return err
+	}
+	log := logging.New(stderr, slog.LevelWarn, cfg.SecretValues())
+	svc, err := connect(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	_, deps := svc.ingestion(cfg, log)
+	return cli.Run(ctx, cmd, args, deps, stdout, stderr)
+}
+
+// loadConfig reads the settings, secrets from Key Vault first when one is configured.
+func loadConfig(ctx context.Context, getenv func(string) string) (*config.Config, error) {
 	src, err := secrets.New(strings.TrimSpace(getenv("KEY_VAULT_URL")), getenv)
 	if err != nil {
-		return fmt.Errorf("KEY_VAULT_URL: %w", err)
+		return nil, fmt.Errorf("KEY_VAULT_URL: %w", err)
 	}
-	cfg, err := config.Load(ctx, getenv, src)
+	return config.Load(ctx, getenv, src)
+}
+
+// serve loads the configuration, wires the functions and serves until ctx ends.
+func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
+	cfg, err := loadConfig(ctx, getenv)
 	if err != nil {
 		return err
 	}
@@ -83,6 +124,7 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 	if err != nil {
 		return err
 	}
+	in, _ := svc.ingestion(cfg, log)
 	pool := standalone.NewPool(nil, standalone.PoolOptions{
 		Workers: cfg.Workers, Capacity: 10000, MaxDequeueCount: maxDequeue,
 		QueueFunctions: queueFunctions(funcs), Logger: log,
@@ -90,11 +132,12 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 	srv, err := handlers.NewServer(handlers.Options{
 		UnderHost: cfg.UnderHost(),
 		Functions: funcs,
-		Impls:     handlers.Impls(handlers.Deps{UnderHost: cfg.UnderHost(), Checks: svc.checks(), Mail: svc.mail, MaxDequeue: maxDequeue,
-			Tickets: &handlers.TicketDeps{Jira: svc.jira, Store: svc.store, Config: cfg, Boards: svc.boards}}),
-		APIKeys:   cfg.APIKeys,
-		Logger:    log,
-		Enqueue:   pool.Enqueue,
+		Impls: handlers.Impls(handlers.Deps{UnderHost: cfg.UnderHost(), Checks: svc.checks(), Mail: svc.mail, MaxDequeue: maxDequeue, Ingest: in,
+			Tickets: &handlers.TicketDeps{Jira: svc.jira, Store: svc.store, Config: cfg, Boards: svc.boards},
+			Relay:   &handlers.RelayDeps{Enabled: cfg.RelayEnabled, Secret: cfg.WebhookSecret, Relay: svc.relay}}),
+		APIKeys: cfg.APIKeys,
+		Logger:  log,
+		Enqueue: pool.Enqueue,
 	})
 	if err != nil {
 		return err

@@ -11,12 +11,16 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/mail2jira/mail2jira/handlers"
+	"github.com/mail2jira/mail2jira/internal/cli"
 	"github.com/mail2jira/mail2jira/internal/config"
 	"github.com/mail2jira/mail2jira/internal/errs"
 	"github.com/mail2jira/mail2jira/internal/graph"
+	"github.com/mail2jira/mail2jira/internal/ingest"
 	"github.com/mail2jira/mail2jira/internal/jira"
 	"github.com/mail2jira/mail2jira/internal/mail"
 	"github.com/mail2jira/mail2jira/internal/mail/mailstore"
+	"github.com/mail2jira/mail2jira/internal/relay"
+	"github.com/mail2jira/mail2jira/internal/relay/relayadapt"
 	"github.com/mail2jira/mail2jira/internal/store"
 )
 
@@ -31,6 +35,7 @@ type service struct {
 	graph  *graph.Client
 	boards map[string]jira.Board // by board key
 	mail   *mail.Processor
+	relay  *relay.Relayer
 }
 
 // connect opens storage and Jira and resolves the configured boards, reporting every
@@ -60,7 +65,11 @@ func connect(ctx context.Context, cfg *config.Config, log *slog.Logger) (*servic
 		return nil, err
 	}
 	proc := &mail.Processor{Config: mc, Graph: gc, Jira: jc, Store: mailstore.New(st, 0), Log: log}
-	return &service{store: st, jira: jc, graph: gc, boards: boards, mail: proc}, nil
+	rl, err := relayadapt.New(cfg, jc, gc, st, boards, log)
+	if err != nil {
+		return nil, fmt.Errorf("jira comment relay: %w", err)
+	}
+	return &service{store: st, jira: jc, graph: gc, boards: boards, mail: proc, relay: rl}, nil
 }
 
 func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*store.Store, error) {
@@ -149,4 +158,53 @@ func (s *service) checks() []handlers.Check {
 			return err
 		}},
 	}
+}
+
+// ingestion builds the ingestion pieces (notifications, lifecycle, renewal, sweep, checks)
+// shared by the functions and the operator commands.
+func (s *service) ingestion(cfg *config.Config, log *slog.Logger) (*handlers.Ingest, cli.Deps) {
+	idx := &ingest.SubscriptionIndex{Store: s.store}
+	sw := &ingest.Sweeper{Graph: s.graph, Store: s.store, Mailboxes: cfg.Mailboxes,
+		LookbackDays: cfg.SweepLookbackDays, Budget: cfg.SweepBudget, Log: log}
+	rn := &ingest.Renewer{Graph: s.graph, Store: s.store, Index: idx, Mailboxes: cfg.Mailboxes,
+		BaseURL: cfg.PublicBaseURL, Margin: cfg.RenewMargin, Enabled: cfg.SubscriptionsEnabled, Log: log}
+	boards := map[string]string{}
+	for _, b := range cfg.Boards {
+		boards[b.Key] = b.Name
+	}
+	chk := &ingest.Checker{Graph: s.graph, Jira: cli.JiraChecks(s.jira), Mailboxes: cfg.Mailboxes, Boards: boards,
+		CertificateExpiry: s.graph.CertificateExpiry,
+		Relay:             func() (bool, string) { return relay.Configured(cfg) },
+		Storage: func(ctx context.Context) error {
+			_, err := s.store.Subscriptions(ctx)
+			return err
+		}}
+	in := &handlers.Ingest{
+		Notifications: &ingest.Notifications{Index: idx, Log: log},
+		Lifecycle:     &ingest.Lifecycle{Index: idx, Renewer: rn, Sweeper: sw, Log: log},
+		Renewer:       rn, Sweeper: sw, Checker: chk, Store: s.store, RetentionDays: cfg.RetentionDays,
+		AfterSweep: func(ctx context.Context) error {
+			if !cfg.RelayEnabled {
+				return nil
+			}
+			rep, err := s.relay.Pending(ctx)
+			log.Info("relay safety net", "issues", rep.Issues, "comments", rep.Comments, "relayed", rep.Relayed, "failed", rep.Failed)
+			return err
+		},
+	}
+	return in, cli.Deps{Sweeper: sw, Renewer: rn, Checker: chk, Store: s.store, Deliver: s.processNow}
+}
+
+// processNow is how an operator's `sweep` hands over what it finds: processed right here,
+// one by one, carrying on past failures (the ledger records them; a later sweep retries
+// transient ones, since MaxDequeue stays unknown).
+func (s *service) processNow(ctx context.Context, msgs []ingest.QueueMessage) error {
+	var failed []error
+	for _, m := range msgs {
+		ref := mail.Ref{Mailbox: m.Mailbox, Folder: m.Folder, MessageID: m.MessageID, DequeueCount: 1}
+		if _, err := s.mail.Process(ctx, ref); err != nil {
+			failed = append(failed, fmt.Errorf("%s: %w", m.MessageID, err))
+		}
+	}
+	return errors.Join(failed...)
 }

@@ -19,6 +19,8 @@ type Deps struct {
 	Ingest *Ingest
 	// Tickets is the ticket API's (issue 7): while nil, it answers 501.
 	Tickets *TicketDeps
+	// Relay is the Jira webhook's (issue 8): while nil, it answers 501.
+	Relay *RelayDeps
 }
 
 // Impls returns every function's implementation, keyed by function name.
@@ -38,7 +40,7 @@ func Impls(d Deps) map[string]Impl {
 		registry.FuncOpsLog:             {Serve: ingestServe(d.Ingest, opsLog)},
 		registry.FuncOpsCheck:           {Serve: ingestServe(d.Ingest, opsCheck)},
 		registry.FuncTickets:            {Serve: ticketsOrPending(d.Tickets)},
-		registry.FuncJiraWebhook:        {Serve: pendingServe("issue 8 (Jira comment relay)")},
+		registry.FuncJiraWebhook:        {Serve: relayOrPending(d.Relay)},
 		registry.FuncDocs:               {Serve: DocsFunc()},
 		registry.FuncOpenAPI:            {Serve: OpenAPIFunc()},
 	}
@@ -49,6 +51,13 @@ func ticketsOrPending(t *TicketDeps) HTTPFunc {
 		return pendingServe("issue 7 (ticket API)")
 	}
 	return TicketsFunc(*t)
+}
+
+func relayOrPending(r *RelayDeps) HTTPFunc {
+	if r == nil {
+		return pendingServe("issue 8 (Jira comment relay)")
+	}
+	return JiraWebhookFunc(*r)
 }
 
 // orPending returns the real function when its dependencies are wired, else a 501 stand-in.

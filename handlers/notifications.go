@@ -25,6 +25,8 @@ type Ingest struct {
 	// HTTPBudget caps an operator's sweep over HTTP below the front end's request timeout
 	// (230 s in Azure); a longer sweep resumes on the next call.
 	HTTPBudget time.Duration
+	// AfterSweep runs after each timer sweep (the relay's safety net for missed comments).
+	AfterSweep func(ctx context.Context) error
 }
 
 // maxValidationToken bounds the token we echo; Graph's are well under it.

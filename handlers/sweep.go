@@ -30,6 +30,11 @@ func sweep(in *Ingest) InvokeFunc {
 		} else if ran {
 			log.Info("retention purge", "ledger", p.Ledger, "deliveries", p.Deliveries, "cache", p.Cache)
 		}
+		if in.AfterSweep != nil {
+			if err := in.AfterSweep(ctx); err != nil {
+				log.Error("after-sweep work failed; the next sweep retries", "err", err)
+			}
+		}
 		return &Result{Messages: raw}, nil
 	}
 }

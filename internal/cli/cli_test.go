@@ -140,7 +140,8 @@ func TestCheck(t *testing.T) {
 	c := &ingest.Checker{Graph: fakeAccess{roles: []string{"Mail.ReadWrite"}}, Jira: fakeAccess{},
 		Storage: func(ctx context.Context) error { return nil }, Mailboxes: []string{mb, "locked@example.com"},
 		Boards:            map[string]string{"support": "Support", "mixed": "Both"},
-		CertificateExpiry: func() (time.Time, bool) { return time.Now().Add(10 * 24 * time.Hour), true }}
+		CertificateExpiry: func() (time.Time, bool) { return time.Now().Add(10 * 24 * time.Hour), true },
+		Relay:             func() (bool, string) { return false, "JIRA_RELAY_ENABLED is false" }}
 	var out bytes.Buffer
 	err := Run(context.Background(), "check", []string{"--send-test", "ops@example.com"}, Deps{Checker: c}, &out, io.Discard)
 	if err == nil {
@@ -152,6 +153,7 @@ func TestCheck(t *testing.T) {
 		"PASS  Graph can send as " + mb, "FAIL  board mixed (Both) maps to one project: the board covers 2 projects",
 		"FAIL  Jira account can browse, create, set reporter and manage watchers in SUP: missing MANAGE_WATCHERS",
 		"FAIL  client certificate valid for 30 days or more: 9 days left", "      fix: ",
+		"FAIL  Jira comment relay: JIRA_RELAY_ENABLED is false", "register the Jira webhook",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("check output lacks %q:\n%s", want, out.String())

@@ -204,6 +204,9 @@ func TestWorkSettings(t *testing.T) {
 				if c.SubscriptionsEnabled || c.RenewMargin != 48*time.Hour || c.MaxAttachmentBytes != 50<<20 {
 					t.Errorf("defaults: %+v", c)
 				}
+				if c.Schedules["SWEEP_SCHEDULE"] != "0 * * * * *" {
+					t.Errorf("without subscriptions the sweep runs every minute, not %q", c.Schedules["SWEEP_SCHEDULE"])
+				}
 				return
 			}
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {

@@ -149,6 +149,9 @@ func (r *reader) runtime(c *Config) {
 	}
 	r.schedule(c, "SWEEP_SCHEDULE")
 	r.schedule(c, "RENEW_SCHEDULE")
+	if !c.SubscriptionsEnabled && strings.TrimSpace(r.getenv("SWEEP_SCHEDULE")) == "" {
+		c.Schedules["SWEEP_SCHEDULE"] = sweepOnlySchedule // no notifications: mail arrives by sweep alone
+	}
 	c.ListenAddress = r.get("LISTEN_ADDRESS")
 	c.HostPort = r.get("FUNCTIONS_CUSTOMHANDLER_PORT")
 	if c.HostPort != "" {
@@ -157,6 +160,9 @@ func (r *reader) runtime(c *Config) {
 	c.Workers = r.int("WORKERS", 1, 64)
 	c.LogLevel = r.level()
 }
+
+// sweepOnlySchedule is the sweep's default when subscriptions are off.
+const sweepOnlySchedule = "0 * * * * *"
 
 func (r *reader) level() slog.Level {
 	var l slog.Level

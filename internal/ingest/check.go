@@ -39,7 +39,9 @@ type Checker struct {
 	// CertificateExpiry returns the client certificate's end of validity; ok is false when
 	// the service authenticates with a secret.
 	CertificateExpiry func() (notAfter time.Time, ok bool)
-	Now               func() time.Time
+	// Relay reports whether relaying Jira comments by mail is set up (relay.Configured).
+	Relay func() (ok bool, detail string)
+	Now   func() time.Time
 }
 
 // CheckResult is one check's outcome.
@@ -85,6 +87,14 @@ func (c *Checker) Run(ctx context.Context, sendTo string) []CheckResult {
 		if notAfter, ok := c.CertificateExpiry(); ok {
 			out = append(out, c.certificate(notAfter))
 		}
+	}
+	if c.Relay != nil {
+		ok, detail := c.Relay()
+		r := CheckResult{Name: "Jira comment relay", OK: ok, Detail: detail}
+		if !ok {
+			r.Fix = "set JIRA_RELAY_ENABLED=true and JIRA_WEBHOOK_SECRET, and register the Jira webhook (README: Jira comment relay)"
+		}
+		out = append(out, r)
 	}
 	return out
 }

@@ -65,7 +65,7 @@ var Settings = []Setting{
 	{Name: "AzureWebJobsStorage__tableServiceUri", Description: "Table endpoint for identity-based access; defaults to https://<accountName>.table.core.windows.net."},
 	{Name: "KEY_VAULT_URL", Description: "Key Vault URL; when set, secrets are read from it first (environment as fallback only for secrets the vault lacks)."},
 	{Name: "API_KEYS", Secret: true, VaultName: "api-keys", Description: "Standalone mode: keys accepted in x-functions-key or ?code= for the ticket API, comma-separated (under the Functions host the host checks its own keys)."},
-	{Name: "SWEEP_SCHEDULE", Default: "0 */15 * * * *", Description: "NCRONTAB (6 fields) for the sweep that finds missed mail."},
+	{Name: "SWEEP_SCHEDULE", Default: "0 */15 * * * *", Description: "NCRONTAB (6 fields) for the sweep that finds missed mail; standalone with SUBSCRIPTIONS_ENABLED=false it defaults to every minute (in Azure set it yourself)."},
 	{Name: "RENEW_SCHEDULE", Default: "0 0 * * * *", Description: "NCRONTAB (6 fields) for the Graph subscription renewal timer."},
 	{Name: "LISTEN_ADDRESS", Default: "127.0.0.1:7071", Description: "Standalone mode: address to listen on (under the host, FUNCTIONS_CUSTOMHANDLER_PORT decides)."},
 	{Name: "FUNCTIONS_CUSTOMHANDLER_PORT", Platform: true, Description: "Set by the Functions host: the port to listen on; its presence selects host mode."},
