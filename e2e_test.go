@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -196,4 +198,55 @@ func hasHeader(m graphemu.Snapshot, name string) bool {
 		}
 	}
 	return false
+}
+
+// TestSampleMailBecomesTicket is what a user does after `make run`: the service subscribes
+// to the mailbox on its own, the printed curl delivers the sample mail, and Graph's
+// notification turns it into a Jira issue and an acknowledgement in sent items.
+func TestSampleMailBecomesTicket(t *testing.T) {
+	env := baseEnv(t, "RENEW_SCHEDULE=*/1 * * * * *")
+	sb := lastSandbox
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"mail2jira"}, env, out, out) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("run: %v", err)
+		}
+	}()
+
+	waitFor(t, "two subscriptions (inbox and sent items)", out, func() bool { return len(sb.Graph.SubscriptionIDs()) == 2 })
+	f, err := os.Open("internal/sandbox/testdata/sample.eml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	resp, err := http.Post(sb.GraphURL+"/sandbox/deliver?mailbox="+sandbox.Mailbox, "message/rfc822", f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+
+	waitFor(t, "a Jira issue", out, func() bool { return len(sb.Jira.IssueKeys()) == 1 })
+	waitFor(t, "the acknowledgement in sent items", out, func() bool {
+		sent, _ := sb.Graph.Messages(sandbox.Mailbox, "sentitems")
+		return len(sent) == 1 && strings.Contains(sent[0].Subject, sb.Jira.IssueKeys()[0])
+	})
+	if !strings.Contains(out.String(), `"msg":"mail processed"`) {
+		t.Errorf("no processing log line:\n%s", out)
+	}
+}
+
+// waitFor polls cond for up to a minute (generous: the machine is shared), failing with the
+// service's log when it never holds.
+func waitFor(t *testing.T, what string, log *syncBuffer, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("no %s within a minute; service log:\n%s", what, log)
 }
