@@ -213,7 +213,7 @@ func (s *Sandbox) ServiceEnv() map[string]string {
 		"API_KEYS":                           APIKey,
 		"LISTEN_ADDRESS":                     s.opts.ServiceAddr,
 		"SWEEP_SCHEDULE":                     "0 * * * * *",
-		"RENEW_SCHEDULE":                     "*/30 * * * * *",
+		"RENEW_SCHEDULE":                     "*/10 * * * * *",
 		"SSL_CERT_FILE":                      s.CAFile,
 	}
 }

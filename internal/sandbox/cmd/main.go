@@ -63,6 +63,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		cmd.Process.Kill()
 		return err
 	}
+	waitSubscribed(ctx, sb, out)
 	banner(out, sb, *addr)
 	select {
 	case <-ctx.Done():
@@ -121,6 +122,18 @@ func waitHealthy(ctx context.Context, url string, exited <-chan error) error {
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
+}
+
+// waitSubscribed waits (up to a minute) for the service's renewal timer to subscribe to the
+// mailbox, so the banner's curl is answered by a notification rather than the next sweep.
+func waitSubscribed(ctx context.Context, sb *sandbox.Sandbox, out io.Writer) {
+	fmt.Fprintln(out, "waiting for the service to subscribe to the mailbox's notifications ...")
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline) && ctx.Err() == nil; time.Sleep(200 * time.Millisecond) {
+		if len(sb.Graph.SubscriptionIDs()) >= 2 {
+			return
+		}
+	}
+	fmt.Fprintln(out, "no subscription yet; mail will still arrive through the sweep (every minute)")
 }
 
 func banner(out io.Writer, sb *sandbox.Sandbox, addr string) {
