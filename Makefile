@@ -49,7 +49,10 @@ lint: ## gofmt and go vet
 	$(GO) vet ./...
 
 bench: azurite ## benchmarks against Azurite and the emulators
-	$(WITH_AZURITE) $(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) build -o bin/$(BIN) .
+	$(GO) build -o bin/bench ./internal/bench/cmd
+	$(GO) build -o bin/bench-minhttp ./internal/bench/minhttp
+	$(WITH_AZURITE) bin/bench -service bin/$(BIN) -minimal bin/bench-minhttp -out .bench $(BENCH_FLAGS)
 
 azurite: $(AZURITE) ## install Azurite from npm into .tools/
 
