@@ -234,6 +234,14 @@ func TestSampleMailBecomesTicket(t *testing.T) {
 		sent, _ := sb.Graph.Messages(sandbox.Mailbox, "sentitems")
 		return len(sent) == 1 && strings.Contains(sent[0].Subject, sb.Jira.IssueKeys()[0])
 	})
+	for _, line := range strings.Split(out.String(), "\n") {
+		if strings.Contains(line, `"msg":"mail processed"`) && !strings.Contains(line, `"function":"ProcessMail","invocationId":"`) {
+			t.Errorf("processing log line does not name its invocation: %s", line)
+		}
+		if strings.Contains(line, `"msg":"subscription created"`) && !strings.Contains(line, `"function":"RenewSubscriptions"`) {
+			t.Errorf("renewal log line does not name its function: %s", line)
+		}
+	}
 	if !strings.Contains(out.String(), `"msg":"mail processed"`) {
 		t.Errorf("no processing log line:\n%s", out)
 	}

@@ -96,7 +96,7 @@ func (s *Server) Invoke(ctx context.Context, name string, inv *Invocation) (*Res
 		inv.ID = newID()
 	}
 	inv.Function = name
-	ctx = logging.With(ctx, s.opts.Logger.With("function", name, "invocationId", inv.ID))
+	ctx = logging.WithInvocation(ctx, s.opts.Logger, name, inv.ID)
 	return impl.Invoke(ctx, inv)
 }
 
@@ -108,8 +108,8 @@ func (s *Server) wrap(f hostmeta.Function, h HTTPFunc) http.Handler {
 		if id == "" {
 			id = newID()
 		}
-		log := s.opts.Logger.With("function", f.Name, "invocationId", id)
-		ctx := logging.With(r.Context(), log)
+		ctx := logging.WithInvocation(r.Context(), s.opts.Logger, f.Name, id)
+		log := logging.From(ctx)
 		sw := &statusWriter{ResponseWriter: w}
 		start := time.Now()
 		defer func() {

@@ -77,7 +77,7 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if resp.StatusCode == http.StatusTooManyRequests {
 		ra := retryAfter(resp.Header)
 		t.limiter.Pause(mailbox, ra)
-		t.log.Warn("graph throttled a mailbox; its requests pause", "mailbox", mailbox,
+		t.log.WarnContext(req.Context(), "graph throttled a mailbox; its requests pause", "mailbox", mailbox,
 			"method", req.Method, "retryAfter", ra.String(), "attempt", req.Header.Get("Retry-Attempt"))
 	}
 	if resp.StatusCode >= 300 {

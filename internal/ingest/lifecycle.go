@@ -52,7 +52,7 @@ func (l *Lifecycle) Handle(ctx context.Context, body []byte) ([]QueueMessage, er
 		if !ok {
 			continue
 		}
-		log.Info("lifecycle event", "event", n.LifecycleEvent, "subscriptionId", sub.ID, "mailbox", sub.Mailbox, "folder", sub.Folder)
+		log.InfoContext(ctx, "lifecycle event", "event", n.LifecycleEvent, "subscriptionId", sub.ID, "mailbox", sub.Mailbox, "folder", sub.Folder)
 		switch n.LifecycleEvent {
 		case EventReauthorize, EventRemoved:
 			status := StatusReauthorize
@@ -60,12 +60,12 @@ func (l *Lifecycle) Handle(ctx context.Context, body []byte) ([]QueueMessage, er
 				status, sweep[sub.Mailbox] = StatusRemoved, true
 			}
 			if err := l.Renewer.Repair(ctx, sub, status); err != nil {
-				log.Warn("subscription repair failed; the renewal timer retries", "mailbox", sub.Mailbox, "folder", sub.Folder, "err", err)
+				log.WarnContext(ctx, "subscription repair failed; the renewal timer retries", "mailbox", sub.Mailbox, "folder", sub.Folder, "err", err)
 			}
 		case EventMissed:
 			sweep[sub.Mailbox] = true
 		default:
-			log.Info("lifecycle event ignored", "event", n.LifecycleEvent)
+			log.InfoContext(ctx, "lifecycle event ignored", "event", n.LifecycleEvent)
 		}
 	}
 	return l.sweep(ctx, log, sweep, budget), nil
@@ -82,8 +82,8 @@ func (l *Lifecycle) sweep(ctx context.Context, log *slog.Logger, mailboxes map[s
 	}
 	rep, err := l.Sweeper.Run(ctx, SweepOptions{Mailboxes: list, Budget: budget / 2})
 	if err != nil {
-		log.Warn("lifecycle sweep stopped; the sweep timer resumes it", "mailboxes", list, "err", err)
+		log.WarnContext(ctx, "lifecycle sweep stopped; the sweep timer resumes it", "mailboxes", list, "err", err)
 	}
-	log.Info("lifecycle sweep", "mailboxes", list, "seen", rep.Seen, "enqueued", rep.Enqueued, "complete", rep.Complete)
+	log.InfoContext(ctx, "lifecycle sweep", "mailboxes", list, "seen", rep.Seen, "enqueued", rep.Enqueued, "complete", rep.Complete)
 	return rep.Messages
 }

@@ -67,11 +67,11 @@ func verify(ctx context.Context, idx *SubscriptionIndex, log *slog.Logger, n not
 		return sub, false, err
 	}
 	if !known {
-		log.Warn("notification dropped: unknown subscription", "subscriptionId", n.SubscriptionID)
+		log.WarnContext(ctx, "notification dropped: unknown subscription", "subscriptionId", n.SubscriptionID)
 		return sub, false, nil
 	}
 	if subtle.ConstantTimeCompare([]byte(n.ClientState), []byte(sub.ClientState)) != 1 || sub.ClientState == "" {
-		log.Warn("notification dropped: clientState does not match", "subscriptionId", n.SubscriptionID, "mailbox", sub.Mailbox, "folder", sub.Folder)
+		log.WarnContext(ctx, "notification dropped: clientState does not match", "subscriptionId", n.SubscriptionID, "mailbox", sub.Mailbox, "folder", sub.Folder)
 		return sub, false, nil
 	}
 	return sub, true, nil
@@ -109,11 +109,11 @@ func (h *Notifications) Handle(ctx context.Context, body []byte) ([]QueueMessage
 			continue
 		}
 		if n.ChangeType != "created" || n.ResourceData == nil || n.ResourceData.ID == "" {
-			log.Info("notification ignored", "subscriptionId", n.SubscriptionID, "changeType", n.ChangeType)
+			log.InfoContext(ctx, "notification ignored", "subscriptionId", n.SubscriptionID, "changeType", n.ChangeType)
 			continue
 		}
 		if !h.seen.add(sub.ID+"/"+n.ResourceData.ID, now) {
-			log.Info("notification dropped: repeat", "subscriptionId", sub.ID, "message", n.ResourceData.ID)
+			log.InfoContext(ctx, "notification dropped: repeat", "subscriptionId", sub.ID, "message", n.ResourceData.ID)
 			continue
 		}
 		out = append(out, QueueMessage{Mailbox: sub.Mailbox, Folder: sub.Folder, MessageID: n.ResourceData.ID,

@@ -86,7 +86,7 @@ func (r *Renewer) Run(ctx context.Context) (RenewReport, error) {
 	defer func() {
 		stop()
 		if err := claim.Release(context.WithoutCancel(ctx), "renewal done"); err != nil {
-			r.log().Warn("release subscriptions lease", "err", err)
+			r.log().WarnContext(ctx, "release subscriptions lease", "err", err)
 		}
 	}()
 	return r.reconcile(ctx)
@@ -176,7 +176,7 @@ func (r *Renewer) renew(ctx context.Context, row store.Subscription) (store.Subs
 	if err != nil {
 		return row, fmt.Errorf("store renewed subscription %s: %w", row.ID, err)
 	}
-	r.log().Info("subscription renewed", "mailbox", row.Mailbox, "folder", row.Folder, "subscriptionId", row.ID, "expires", g.Expires)
+	r.log().InfoContext(ctx, "subscription renewed", "mailbox", row.Mailbox, "folder", row.Folder, "subscriptionId", row.ID, "expires", g.Expires)
 	return saved, nil
 }
 
@@ -211,7 +211,7 @@ func (r *Renewer) create(ctx context.Context, mailbox, folder string, row store.
 		}
 	}
 	live[g.ID] = g
-	r.log().Info("subscription created", "mailbox", mailbox, "folder", folder, "subscriptionId", g.ID, "expires", g.Expires)
+	r.log().InfoContext(ctx, "subscription created", "mailbox", mailbox, "folder", folder, "subscriptionId", g.ID, "expires", g.Expires)
 	return saved, nil
 }
 
@@ -249,7 +249,7 @@ func (r *Renewer) prune(ctx context.Context, live []GraphSubscription, stored []
 			failures = append(failures, fmt.Errorf("delete subscription %s: %w", g.ID, err))
 			continue
 		}
-		r.log().Info("subscription deleted (duplicate or no longer configured)", "subscriptionId", g.ID, "resource", g.Resource)
+		r.log().InfoContext(ctx, "subscription deleted (duplicate or no longer configured)", "subscriptionId", g.ID, "resource", g.Resource)
 		n++
 	}
 	for _, s := range stored {
@@ -276,7 +276,7 @@ func (r *Renewer) configured(mailbox, folder string) bool {
 
 func (r *Renewer) deleteQuietly(ctx context.Context, id string) {
 	if err := r.Graph.DeleteSubscription(context.WithoutCancel(ctx), id); err != nil && !errors.Is(err, errs.ErrNotFound) {
-		r.log().Warn("delete subscription", "subscriptionId", id, "err", err)
+		r.log().WarnContext(ctx, "delete subscription", "subscriptionId", id, "err", err)
 	}
 }
 

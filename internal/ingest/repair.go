@@ -28,7 +28,7 @@ func (r *Renewer) Repair(ctx context.Context, sub store.Subscription, status str
 	claim, err := r.Store.AcquireLease(ctx, LeaseSubscriptions, statusLeaseDuration)
 	var held *store.HeldError
 	if errors.As(err, &held) {
-		r.log().Info("subscription repair left to the renewal run: lease held", "mailbox", sub.Mailbox, "folder", sub.Folder)
+		r.log().InfoContext(ctx, "subscription repair left to the renewal run: lease held", "mailbox", sub.Mailbox, "folder", sub.Folder)
 		return nil
 	}
 	if err != nil {
@@ -36,7 +36,7 @@ func (r *Renewer) Repair(ctx context.Context, sub store.Subscription, status str
 	}
 	defer func() {
 		if err := claim.Release(context.WithoutCancel(ctx), "repair done"); err != nil {
-			r.log().Warn("release subscriptions lease", "err", err)
+			r.log().WarnContext(ctx, "release subscriptions lease", "err", err)
 		}
 	}()
 	// Read the row again under the lease: a renewal run may have replaced it meanwhile.

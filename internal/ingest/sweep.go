@@ -145,7 +145,7 @@ func (s *Sweeper) folder(ctx context.Context, w *folderWalk) error {
 		req := DeltaRequest{Mailbox: w.mailbox, Folder: w.folder, Link: cur.DeltaLink, Since: cur.Started.Add(-s.window(w.opts)), PageSize: s.PageSize}
 		page, err := s.Graph.MessageDelta(ctx, req)
 		if errors.Is(err, ErrDeltaExpired) && req.Link != "" && !resynced {
-			s.log().Info("delta link expired; resyncing the window", "mailbox", w.mailbox, "folder", w.folder)
+			s.log().InfoContext(ctx, "delta link expired; resyncing the window", "mailbox", w.mailbox, "folder", w.folder)
 			cur.DeltaLink, cur.Started, resynced = "", s.now(), true
 			continue
 		}
@@ -178,7 +178,7 @@ func (s *Sweeper) advance(ctx context.Context, w *folderWalk, cur *store.Cursor,
 	}
 	saved, err := s.Store.PutCursor(ctx, *cur)
 	if errors.Is(err, errs.ErrPrecondition) || errors.Is(err, errs.ErrConflict) {
-		s.log().Info("another sweep moved this cursor; leaving the folder to it", "mailbox", w.mailbox, "folder", w.folder, "cursor", cur.Name)
+		s.log().InfoContext(ctx, "another sweep moved this cursor; leaving the folder to it", "mailbox", w.mailbox, "folder", w.folder, "cursor", cur.Name)
 		return true, nil
 	}
 	if err != nil {

@@ -104,7 +104,7 @@ func (c *Client) retrying(ctx context.Context, op string, safe bool, attempt fun
 		if !ok {
 			return err
 		}
-		c.log.Warn("jira throttled; retrying", "op", op, "attempt", n, "wait", d, "err", err)
+		c.log.WarnContext(ctx, "jira throttled; retrying", "op", op, "attempt", n, "wait", d, "err", err)
 		if serr := c.retry.Sleep(ctx, d); serr != nil {
 			return errors.Join(serr, err)
 		}

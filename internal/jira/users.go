@@ -38,7 +38,7 @@ func (c *Client) FindUserByEmail(ctx context.Context, address string) (User, err
 	var hit cachedUser
 	ok, err := c.cache.GetCached(ctx, userCacheKind, addr, &hit)
 	if err != nil {
-		c.log.Warn("user cache read failed; asking Jira", "err", err)
+		c.log.WarnContext(ctx, "user cache read failed; asking Jira", "err", err)
 	}
 	if ok {
 		return found(op, hit)
@@ -52,7 +52,7 @@ func (c *Client) FindUserByEmail(ctx context.Context, address string) (User, err
 		ttl = c.userTTL
 	}
 	if err := c.cache.PutCached(ctx, userCacheKind, addr, hit, ttl); err != nil {
-		c.log.Warn("user cache write failed", "err", err)
+		c.log.WarnContext(ctx, "user cache write failed", "err", err)
 	}
 	return found(op, hit)
 }

@@ -27,7 +27,47 @@ func New(w io.Writer, level slog.Leveler, secrets []string) *slog.Logger {
 		r := strings.NewReplacer(pairs(keep)...)
 		opts.ReplaceAttr = func(_ []string, a slog.Attr) slog.Attr { return redact(r, a) }
 	}
-	return slog.New(slog.NewJSONHandler(w, opts))
+	return slog.New(ctxHandler{inner: slog.NewJSONHandler(w, opts)})
+}
+
+// ctxHandler adds the invocation's function name and id, carried by the context, to lines
+// logged with a context (InfoContext and friends) by loggers that do not carry them already:
+// adapters log through the service-wide logger, yet every line names its invocation.
+type ctxHandler struct {
+	inner slog.Handler
+	has   bool // the logger already carries the invocation attributes
+}
+
+func (h ctxHandler) Enabled(ctx context.Context, l slog.Level) bool { return h.inner.Enabled(ctx, l) }
+
+func (h ctxHandler) Handle(ctx context.Context, r slog.Record) error {
+	if inv, ok := ctx.Value(invKey{}).(invocation); ok && !h.has {
+		r.AddAttrs(slog.String("function", inv.function), slog.String("invocationId", inv.id))
+	}
+	return h.inner.Handle(ctx, r)
+}
+
+func (h ctxHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	has := h.has
+	for _, a := range as {
+		has = has || a.Key == "invocationId"
+	}
+	return ctxHandler{inner: h.inner.WithAttrs(as), has: has}
+}
+
+func (h ctxHandler) WithGroup(name string) slog.Handler {
+	return ctxHandler{inner: h.inner.WithGroup(name), has: h.has}
+}
+
+type invKey struct{}
+
+type invocation struct{ function, id string }
+
+// WithInvocation returns a context for one function invocation: its logger (From) names the
+// function and invocation id, and so does any line logged with this context.
+func WithInvocation(ctx context.Context, base *slog.Logger, function, id string) context.Context {
+	ctx = context.WithValue(ctx, invKey{}, invocation{function: function, id: id})
+	return With(ctx, base.With("function", function, "invocationId", id))
 }
 
 func pairs(secrets []string) []string {

@@ -41,3 +41,21 @@ func TestContextLogger(t *testing.T) {
 		t.Error("empty context should give the default logger")
 	}
 }
+
+// Lines an adapter logs through the service-wide logger, with the invocation's context,
+// name the invocation once; lines from the invocation's own logger do too.
+func TestInvocationOnEveryLine(t *testing.T) {
+	var buf bytes.Buffer
+	base := New(&buf, slog.LevelInfo, nil)
+	ctx := WithInvocation(context.Background(), base, "ProcessMail", "inv-1")
+	base.InfoContext(ctx, "from an adapter")
+	From(ctx).Info("from the handler")
+	From(ctx).InfoContext(ctx, "both")
+	base.Info("no context")
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	for i, want := range []int{1, 1, 1, 0} {
+		if got := strings.Count(lines[i], `"invocationId":"inv-1"`); got != want || strings.Count(lines[i], `"function":"ProcessMail"`) != want {
+			t.Errorf("line %d names the invocation %d times, want %d: %s", i, got, want, lines[i])
+		}
+	}
+}

@@ -47,7 +47,7 @@ func (p *Processor) resumeReply(ctx context.Context, mailbox string, t Ticket) e
 	d, err := p.Graph.Draft(ctx, mailbox, e.GraphID)
 	switch {
 	case errors.Is(err, errs.ErrNotFound):
-		p.log().Warn("recorded reply draft is gone; not sending another", "issue", t.Key)
+		p.log().WarnContext(ctx, "recorded reply draft is gone; not sending another", "issue", t.Key)
 		return nil
 	case err != nil:
 		return fmt.Errorf("read reply draft: %w", err)

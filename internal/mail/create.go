@@ -69,14 +69,14 @@ func (p *Processor) createIssue(ctx context.Context, m *Message, route Route, re
 	}
 	nt := BuildTicket(p.Config, m, route, people, canReporter)
 	if len(found) > 0 {
-		p.log().Info("found the issue a previous attempt created", "issue", found[0].Key, "mailbox", m.Mailbox)
+		p.log().InfoContext(ctx, "found the issue a previous attempt created", "issue", found[0].Key, "mailbox", m.Mailbox)
 		return nt, found[0], nil
 	}
 	issue, err := p.Jira.CreateIssue(ctx, nt.Issue)
 	if errors.Is(err, errs.ErrInvalid) && nt.Issue.Reporter != "" {
 		// Jira refused the reporter although the permission check passed (e.g. the account
 		// is inactive). A 400 created nothing, so asking again without it is safe.
-		p.log().Warn("reporter refused; creating without it", "err", err)
+		p.log().WarnContext(ctx, "reporter refused; creating without it", "err", err)
 		nt.Issue.Reporter = ""
 		issue, err = p.Jira.CreateIssue(ctx, nt.Issue)
 	}
@@ -93,11 +93,11 @@ func (p *Processor) createIssue(ctx context.Context, m *Message, route Route, re
 func (p *Processor) releaseUnlessAmbiguous(ctx context.Context, c Claim, err error) {
 	var prep *prepareError
 	if Transient(err) && !errors.As(err, &prep) && !errors.Is(err, errs.ErrThrottled) && !errors.Is(err, errs.ErrConflict) {
-		p.log().Warn("issue creation ambiguous; conversation stays claimed until its lease ends", "err", err)
+		p.log().WarnContext(ctx, "issue creation ambiguous; conversation stays claimed until its lease ends", "err", err)
 		return
 	}
 	if rerr := c.Release(context.WithoutCancel(ctx), err.Error()); rerr != nil {
-		p.log().Warn("release conversation", "err", rerr)
+		p.log().WarnContext(ctx, "release conversation", "err", rerr)
 	}
 }
 
@@ -177,7 +177,7 @@ func (p *Processor) addWatchers(ctx context.Context, key string, ids []string) e
 		wg.Go(func() {
 			err := p.Jira.AddWatcher(ctx, key, id)
 			if errors.Is(err, errs.ErrForbidden) || errors.Is(err, errs.ErrNotFound) || errors.Is(err, errs.ErrInvalid) {
-				p.log().Warn("watcher skipped", "issue", key, "account", id, "err", err)
+				p.log().WarnContext(ctx, "watcher skipped", "issue", key, "account", id, "err", err)
 				err = nil
 			}
 			errc[i] = err

@@ -28,7 +28,7 @@ func (p *Processor) failed(ctx context.Context, ref Ref, c Claim, mr MailRef, er
 	if Transient(err) && !ref.lastAttempt() {
 		if c != nil {
 			if rerr := c.Release(context.WithoutCancel(ctx), err.Error()); rerr != nil {
-				p.log().Warn("release mail claim", "err", rerr)
+				p.log().WarnContext(ctx, "release mail claim", "err", rerr)
 			}
 		}
 		return Outcome{}, err
@@ -67,7 +67,7 @@ func (p *Processor) busy(ref Ref, err error) (Outcome, error) {
 }
 
 // logOutcome writes the one log line per mail.
-func (p *Processor) logOutcome(ref Ref, out Outcome, err error, start time.Time) {
+func (p *Processor) logOutcome(ctx context.Context, ref Ref, out Outcome, err error, start time.Time) {
 	attrs := []any{
 		"mailbox", ref.Mailbox, "message", ref.MessageID, "dequeue", ref.DequeueCount,
 		"state", string(out.State), "reason", out.Reason, "ticket", out.TicketKey,
@@ -75,8 +75,8 @@ func (p *Processor) logOutcome(ref Ref, out Outcome, err error, start time.Time)
 		"ms", p.now().Sub(start).Milliseconds(),
 	}
 	if err != nil {
-		p.log().Warn("mail not processed; will retry", append(attrs, "err", err)...)
+		p.log().WarnContext(ctx, "mail not processed; will retry", append(attrs, "err", err)...)
 		return
 	}
-	p.log().Info("mail processed", attrs...)
+	p.log().InfoContext(ctx, "mail processed", attrs...)
 }

@@ -37,7 +37,7 @@ type Outcome struct {
 // does a transient failure on the queue's last delivery.
 func (p *Processor) Process(ctx context.Context, ref Ref) (out Outcome, err error) {
 	start := p.now()
-	defer func() { p.logOutcome(ref, out, err, start) }()
+	defer func() { p.logOutcome(ctx, ref, out, err, start) }()
 	m, err := p.Graph.Message(ctx, ref.Mailbox, ref.MessageID)
 	if err != nil {
 		return p.fetchFailed(ctx, ref, err)
@@ -133,7 +133,7 @@ func (p *Processor) recreate(ctx context.Context, m *Message, t Ticket) (Result,
 	if err := p.Store.ForgetTicket(ctx, t); err != nil && !errors.Is(err, errs.ErrNotFound) {
 		return Result{}, fmt.Errorf("forget deleted issue %s: %w", t.Key, err)
 	}
-	p.log().Info("issue deleted in Jira; thread forgotten", "issue", t.Key, "mailbox", t.Mailbox)
+	p.log().InfoContext(ctx, "issue deleted in Jira; thread forgotten", "issue", t.Key, "mailbox", t.Mailbox)
 	res, err := p.create(ctx, m)
 	if err == nil {
 		res.Reason += " (" + t.Key + " was deleted in Jira)"

@@ -130,7 +130,7 @@ func (u *uploader) one(ctx context.Context, p *pending) (JiraAttachment, bool, e
 	} else {
 		rc, err := u.open(ctx, p.up)
 		if errors.Is(err, errs.ErrNotFound) {
-			u.log.Warn("attachment skipped: gone from the mailbox", "issue", u.key, "file", p.up.Filename)
+			u.log.WarnContext(ctx, "attachment skipped: gone from the mailbox", "issue", u.key, "file", p.up.Filename)
 			return JiraAttachment{}, false, nil
 		}
 		if err != nil {
@@ -145,7 +145,7 @@ func (u *uploader) one(ctx context.Context, p *pending) (JiraAttachment, bool, e
 	}
 	att, err := u.jira.AddAttachment(ctx, u.key, p.up.Filename, ct, r)
 	if permanentUpload(err) {
-		u.log.Warn("attachment skipped", "issue", u.key, "file", p.up.Filename, "err", err)
+		u.log.WarnContext(ctx, "attachment skipped", "issue", u.key, "file", p.up.Filename, "err", err)
 		return JiraAttachment{}, false, nil
 	}
 	if err != nil {

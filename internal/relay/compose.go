@@ -110,7 +110,7 @@ func (r *Relayer) images(ctx context.Context, refs []adf.ImageRef) ([]File, erro
 		img, err := r.o.Jira.Image(ctx, ref.AttachmentID, left)
 		switch {
 		case errors.Is(err, errs.ErrNotFound), errors.Is(err, errs.ErrTooLarge):
-			r.o.Log.Warn("comment image left out", "attachment", ref.AttachmentID, "err", err)
+			r.o.Log.WarnContext(ctx, "comment image left out", "attachment", ref.AttachmentID, "err", err)
 			continue
 		case err != nil:
 			return nil, fmt.Errorf("read image %s: %w", ref.AttachmentID, err)

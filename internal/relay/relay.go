@@ -106,10 +106,10 @@ func (r *Relayer) Deliver(ctx context.Context, d Delivery) (out Outcome, err err
 	log := r.o.Log.With("event", d.Event, "issue", d.IssueKey, "comment", d.CommentID, "delivery", d.Identifier)
 	defer func() {
 		if err != nil {
-			log.Warn("relay failed", "err", err)
+			log.WarnContext(ctx, "relay failed", "err", err)
 			return
 		}
-		log.Info("relay", "result", out.Result, "reason", out.Reason)
+		log.InfoContext(ctx, "relay", "result", out.Result, "reason", out.Reason)
 	}()
 	if !slices.Contains(r.o.Events, d.Event) {
 		return Outcome{Skipped, "event " + d.Event + " is not relayed (JIRA_RELAY_EVENTS)"}, nil
@@ -131,7 +131,7 @@ func (r *Relayer) Deliver(ctx context.Context, d Delivery) (out Outcome, err err
 	out, err = r.relay(ctx, d, claim.Recover())
 	if err != nil {
 		if rerr := claim.Release(context.WithoutCancel(ctx), trim(err.Error())); rerr != nil {
-			log.Warn("release delivery claim", "err", rerr)
+			log.WarnContext(ctx, "release delivery claim", "err", rerr)
 		}
 		return Outcome{}, err
 	}

@@ -95,7 +95,7 @@ const sentSkew = time.Minute
 func (r *Relayer) recordCopy(ctx context.Context, key, mailbox, subject string, since time.Time) int {
 	refs, err := r.o.Mailer.SentSince(ctx, mailbox, since.Add(-sentSkew))
 	if err != nil {
-		r.o.Log.Warn("look for the relayed mail in Sent Items", "issue", key, "err", err)
+		r.o.Log.WarnContext(ctx, "look for the relayed mail in Sent Items", "issue", key, "err", err)
 		return 0
 	}
 	n := 0
@@ -105,7 +105,7 @@ func (r *Relayer) recordCopy(ctx context.Context, key, mailbox, subject string, 
 		}
 		ref.Mailbox, ref.Sender = mailbox, mailbox
 		if err := r.o.Store.RecordSent(ctx, key, ref); err != nil {
-			r.o.Log.Warn("record the relayed mail", "issue", key, "err", err)
+			r.o.Log.WarnContext(ctx, "record the relayed mail", "issue", key, "err", err)
 			continue
 		}
 		n++

@@ -124,7 +124,7 @@ func (c *Claim) KeepAlive(ctx context.Context, every time.Duration) (stop func()
 			if err == nil || ctx.Err() != nil {
 				continue
 			}
-			c.s.log.Warn("lease renewal failed", "claim", c.what, "err", err)
+			c.s.log.WarnContext(ctx, "lease renewal failed", "claim", c.what, "err", err)
 			if errors.Is(err, errs.ErrPrecondition) {
 				return
 			}

@@ -84,7 +84,7 @@ func (s *Store) purge(ctx context.Context, t *table, filter string) (int, error)
 			case err == nil:
 				n += len(batch)
 			case errors.Is(err, errs.ErrPrecondition), errors.Is(err, errs.ErrNotFound):
-				s.log.Info("purge skipped rows that changed meanwhile", "table", t.name, "rows", len(batch))
+				s.log.InfoContext(ctx, "purge skipped rows that changed meanwhile", "table", t.name, "rows", len(batch))
 			default:
 				return n, fmt.Errorf("purge %s: %w", t.name, err)
 			}
