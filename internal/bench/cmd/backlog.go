@@ -18,7 +18,7 @@ func graphLimits() bench.Limits {
 }
 
 // backlog is row 4. Method: N new-ticket mails (row 3's kind: two Cc's, one attachment,
-// from 40 seeded senders) wait in one mailbox before the real binary starts, standalone
+// from senders taking turns) wait in one mailbox before the real binary starts, standalone
 // with subscriptions off, so only its sweep timer (every 5 seconds) finds them and feeds
 // its worker pool. The Graph emulator enforces Graph's per-mailbox limits (4 concurrent,
 // 10,000 per 10 minutes) and counts its 429s. The clock runs from the sweep's first Graph
@@ -42,8 +42,11 @@ func (e *env) backlog(ctx context.Context, calls callRows) ([]bench.Row, int64, 
 	}
 	defer sb.Close()
 	m := newMailer(e.seed + 2)
-	for range n {
-		_, raw := m.newTicket(m.sender(40))
+	// Senders take turns, each sending at most 10: the per-sender cap (20 new tickets an
+	// hour) must not filter any of the backlog.
+	senders := max(40, (n+9)/10)
+	for i := range n {
+		_, raw := m.newTicket(customer(i % senders))
 		if _, err := deliver(sb, raw); err != nil {
 			return nil, 0, err
 		}
@@ -57,7 +60,7 @@ func (e *env) backlog(ctx context.Context, calls callRows) ([]bench.Row, int64, 
 		return nil, 0, err
 	}
 	defer c.stop()
-	elapsed, err := waitBacklog(ctx, sb, n, e.backlogFor*3)
+	elapsed, err := waitBacklog(ctx, sb, n, e.backlogFor*2)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -74,7 +77,8 @@ func (e *env) backlog(ctx context.Context, calls callRows) ([]bench.Row, int64, 
 	row := bench.Row{ID: "4", Measure: fmt.Sprintf("backlog sweep of %d new-ticket mails, one mailbox", n),
 		Figure: fmt.Sprintf("%.2f mails/s (%.1f Graph req/s), %d × 429", rate,
 			float64(st.MailboxCalls[sandbox.Mailbox])/elapsed.Seconds(), st.Throttled),
-		Reference: fmt.Sprintf("ceiling %.2f mails/s (%.1f req/s ÷ %d calls/mail)", ceiling.MailsPerS, ceiling.RequestsPerS, calls.newGraph),
+		Reference: fmt.Sprintf("sustained ceiling %.2f mails/s (%.1f req/s ÷ %d calls/mail); first 10 min: %.1f",
+			ceiling.MailsPerS, ceiling.RequestsPerS, calls.newGraph, ceiling.ByConcurrency/float64(calls.newGraph)),
 		Ratio:     bench.Ratio(rate, ceiling.MailsPerS),
 		Method:    "real binary, subscriptions off, sweep every 5 s; emulator enforces 4 concurrent and 10,000/10 min per mailbox; first Graph call to N issues and N replies; ceiling = min(4 / Graph latency, 10,000 / 600 s) / Graph calls per new-ticket mail (row 3)",
 		Data: map[string]any{"mails": n, "seconds": elapsed.Seconds(), "ceiling": ceiling, "throttled_429": st.Throttled,

@@ -93,8 +93,11 @@ func (m *mailer) short(sender string) string {
 }
 
 // sender picks one of n seeded senders without Jira accounts.
-func (m *mailer) sender(n int) string {
-	return fmt.Sprintf("Customer %[1]d <customer%[1]d@fabrikam.example>", m.rng.IntN(n))
+func (m *mailer) sender(n int) string { return customer(m.rng.IntN(n)) }
+
+// customer is sender i, without a Jira account.
+func customer(i int) string {
+	return fmt.Sprintf("Customer %[1]d <customer%[1]d@fabrikam.example>", i)
 }
 
 // deliver puts raw into the sandbox mailbox's inbox.
