@@ -84,6 +84,8 @@ func baseEnv(tb testing.TB, overrides ...string) func(string) string {
 	lastSandbox = sb
 	sb.SetServiceAddr(freeAddr(tb))
 	env := sb.ServiceEnv()
+	// Tests share one Azurite: each service gets tables of its own.
+	env["TABLE_PREFIX"] = testenv.UniqueName(tb, "t")
 	for _, o := range overrides {
 		k, v, _ := strings.Cut(o, "=")
 		env[k] = v

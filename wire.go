@@ -74,7 +74,7 @@ func connect(ctx context.Context, cfg *config.Config, log *slog.Logger) (*servic
 
 func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*store.Store, error) {
 	o := store.Options{ConnectionString: cfg.Storage.ConnectionString, AccountName: cfg.Storage.AccountName,
-		TableServiceURL: cfg.Storage.TableServiceURL, Logger: log}
+		TableServiceURL: cfg.Storage.TableServiceURL, TablePrefix: cfg.Storage.TablePrefix, Logger: log}
 	if o.ConnectionString == "" {
 		cred, err := azidentity.NewDefaultAzureCredential(nil)
 		if err != nil {

@@ -59,6 +59,7 @@ locals {
     LISTEN_ADDRESS = "standalone mode only: under the host, FUNCTIONS_CUSTOMHANDLER_PORT decides"
     WORKERS        = "standalone mode only: under the host, host.json's queue settings decide"
     API_KEYS       = "standalone mode only: under the host, the host checks its own function keys"
+    TABLE_PREFIX   = "the deployment has its own storage account, so its tables need no prefix"
   }
 
   # What the Functions host needs: identity-based storage for the user-assigned identity,

@@ -39,6 +39,7 @@ type Storage struct {
 	ConnectionString string
 	AccountName      string
 	TableServiceURL  string
+	TablePrefix      string
 }
 
 // Config is the validated configuration of the service.

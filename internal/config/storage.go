@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 )
 
@@ -12,6 +13,10 @@ func (r *reader) storage() Storage {
 		ConnectionString: r.get(name),
 		AccountName:      r.get(name + "__accountName"),
 		TableServiceURL:  r.get(name + "__tableServiceUri"),
+		TablePrefix:      r.get("TABLE_PREFIX"),
+	}
+	if !tablePrefixRE.MatchString(s.TablePrefix) {
+		r.problem("TABLE_PREFIX", "%q must be at most 20 letters and digits, starting with a letter", s.TablePrefix)
 	}
 	switch {
 	case isDevelopmentStorage(s.ConnectionString):
@@ -47,6 +52,9 @@ func checkConnectionString(cs string) error {
 	}
 	return nil
 }
+
+// Table names are letters and digits starting with a letter; the longest of ours is 7.
+var tablePrefixRE = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9]{0,19})?$`)
 
 func isDevelopmentStorage(cs string) bool {
 	return strings.EqualFold(strings.ReplaceAll(cs, " ", ""), "UseDevelopmentStorage=true")

@@ -63,6 +63,7 @@ var Settings = []Setting{
 	{Name: "AzureWebJobsStorage", Secret: true, Description: "Storage connection string (UseDevelopmentStorage=true for Azurite); empty when identity-based."},
 	{Name: "AzureWebJobsStorage__accountName", Description: "Storage account name for identity-based access (managed identity, no keys)."},
 	{Name: "AzureWebJobsStorage__tableServiceUri", Description: "Table endpoint for identity-based access; defaults to https://<accountName>.table.core.windows.net."},
+	{Name: "TABLE_PREFIX", Description: "Prefix for the service's table names (letters and digits), so several standalone installations can share one storage account; Azure deployments have their own account and leave it empty."},
 	{Name: "KEY_VAULT_URL", Description: "Key Vault URL; when set, secrets are read from it first (environment as fallback only for secrets the vault lacks)."},
 	{Name: "API_KEYS", Secret: true, VaultName: "api-keys", Description: "Standalone mode: keys accepted in x-functions-key or ?code= for the ticket API, comma-separated (under the Functions host the host checks its own keys)."},
 	{Name: "SWEEP_SCHEDULE", Default: "0 */15 * * * *", Description: "NCRONTAB (6 fields) for the sweep that finds missed mail; standalone with SUBSCRIPTIONS_ENABLED=false it defaults to every minute (in Azure set it yourself)."},
