@@ -1,8 +1,10 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"sync"
 	"testing"
@@ -21,6 +23,16 @@ type lossy struct {
 }
 
 func (l *lossy) Do(req *http.Request) (*http.Response, error) {
+	// Send a copy of the body: net/http may still be writing a body after RoundTrip returned,
+	// and the retry policy rewinds the original as soon as we report the lost answer.
+	if req.Body != nil {
+		b, err := io.ReadAll(req.Body)
+		if err != nil {
+			return nil, err
+		}
+		req = req.Clone(req.Context())
+		req.Body = io.NopCloser(bytes.NewReader(b))
+	}
 	resp, err := l.next.RoundTrip(req)
 	l.mu.Lock()
 	defer l.mu.Unlock()
