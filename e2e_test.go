@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mail2jira/mail2jira/internal/app"
 	"github.com/mail2jira/mail2jira/internal/config"
 	"github.com/mail2jira/mail2jira/internal/emulator/eml"
 	graphemu "github.com/mail2jira/mail2jira/internal/emulator/graph"
@@ -24,7 +25,7 @@ import (
 
 // instances connects n independent copies of the service (own Table Storage, Graph and Jira
 // clients) to one sandbox and one Azurite, as n Function instances would be.
-func instances(t *testing.T, n int) ([]*service, *sandbox.Sandbox) {
+func instances(t *testing.T, n int) ([]*app.Service, *sandbox.Sandbox) {
 	t.Helper()
 	var sb *sandbox.Sandbox
 	env := baseEnv(t, "SUBSCRIPTIONS_ENABLED=false")
@@ -34,9 +35,9 @@ func instances(t *testing.T, n int) ([]*service, *sandbox.Sandbox) {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	var out []*service
+	var out []*app.Service
 	for i := 0; i < n; i++ {
-		s, err := connect(context.Background(), cfg, log)
+		s, err := app.Connect(context.Background(), cfg, log, app.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -91,14 +92,14 @@ On Sat, 28 Nov 2026, Alice wrote:
 
 // processAll runs every ref `copies` times, spread over the instances, all at once, retrying
 // what the queue would retry, as redelivered notifications and an overlapping sweep would.
-func processAll(t *testing.T, svcs []*service, refs []mail.Ref, copies int) {
+func processAll(t *testing.T, svcs []*app.Service, refs []mail.Ref, copies int) {
 	t.Helper()
 	var wg sync.WaitGroup
 	errc := make(chan error, len(refs)*copies)
 	for i, ref := range refs {
 		for c := 0; c < copies; c++ {
 			wg.Add(1)
-			go func(svc *service, ref mail.Ref) {
+			go func(svc *app.Service, ref mail.Ref) {
 				defer wg.Done()
 				errc <- processUntilDone(svc, ref)
 			}(svcs[(i+c)%len(svcs)], ref)
@@ -115,11 +116,11 @@ func processAll(t *testing.T, svcs []*service, refs []mail.Ref, copies int) {
 
 // processUntilDone retries like the queue: a busy mail (another instance holds it) or a
 // transient error is delivered again.
-func processUntilDone(svc *service, ref mail.Ref) error {
+func processUntilDone(svc *app.Service, ref mail.Ref) error {
 	var err error
 	for attempt := 1; attempt <= 50; attempt++ {
 		ref.DequeueCount = 1
-		if _, err = svc.mail.Process(context.Background(), ref); err == nil {
+		if _, err = svc.Mail.Process(context.Background(), ref); err == nil {
 			return nil
 		}
 		if !errors.Is(err, errs.ErrConflict) && !mail.Transient(err) {
@@ -168,7 +169,7 @@ func TestExactlyOnceAcrossInstances(t *testing.T) {
 	}
 	summaries := map[string]bool{}
 	for _, key := range keys {
-		is, err := svcs[0].jira.GetIssue(context.Background(), key, jira.IssueOptions{})
+		is, err := svcs[0].Jira.GetIssue(context.Background(), key, jira.IssueOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -176,7 +177,7 @@ func TestExactlyOnceAcrossInstances(t *testing.T) {
 		if is.Reporter == nil || is.Reporter.Email != "alice@contoso.example" || !strings.Contains(string(is.Description), "The VPN drops every hour") {
 			t.Errorf("%s: reporter %+v, description %s", key, is.Reporter, is.Description)
 		}
-		cs, err := svcs[0].jira.Comments(context.Background(), key, jira.CommentOptions{})
+		cs, err := svcs[0].Jira.Comments(context.Background(), key, jira.CommentOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

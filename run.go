@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/mail2jira/mail2jira/handlers"
+	"github.com/mail2jira/mail2jira/internal/app"
 	"github.com/mail2jira/mail2jira/internal/cli"
 	"github.com/mail2jira/mail2jira/internal/config"
 	"github.com/mail2jira/mail2jira/internal/hostmeta"
@@ -88,11 +89,11 @@ func operate(ctx context.Context, cmd string, args []string, getenv func(string)
 		return err
 	}
 	log := logging.New(stderr, slog.LevelWarn, cfg.SecretValues())
-	svc, err := connect(ctx, cfg, log)
+	svc, err := app.Connect(ctx, cfg, log, app.Options{})
 	if err != nil {
 		return err
 	}
-	_, deps := svc.ingestion(cfg, log)
+	_, deps := svc.Ingestion(cfg, log)
 	return cli.Run(ctx, cmd, args, deps, stdout, stderr)
 }
 
@@ -120,11 +121,11 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 	if err != nil {
 		return err
 	}
-	svc, err := connect(ctx, cfg, log)
+	svc, err := app.Connect(ctx, cfg, log, app.Options{})
 	if err != nil {
 		return err
 	}
-	in, _ := svc.ingestion(cfg, log)
+	in, _ := svc.Ingestion(cfg, log)
 	pool := standalone.NewPool(nil, standalone.PoolOptions{
 		Workers: cfg.Workers, Capacity: 10000, MaxDequeueCount: maxDequeue,
 		QueueFunctions: queueFunctions(funcs), Logger: log,
@@ -132,9 +133,9 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 	srv, err := handlers.NewServer(handlers.Options{
 		UnderHost: cfg.UnderHost(),
 		Functions: funcs,
-		Impls: handlers.Impls(handlers.Deps{UnderHost: cfg.UnderHost(), Checks: svc.checks(), Mail: svc.mail, MaxDequeue: maxDequeue, Ingest: in,
-			Tickets: &handlers.TicketDeps{Jira: svc.jira, Store: svc.store, Config: cfg, Boards: svc.boards},
-			Relay:   &handlers.RelayDeps{Enabled: cfg.RelayEnabled, Secret: cfg.WebhookSecret, Relay: svc.relay}}),
+		Impls: handlers.Impls(handlers.Deps{UnderHost: cfg.UnderHost(), Checks: svc.Checks(), Mail: svc.Mail, MaxDequeue: maxDequeue, Ingest: in,
+			Tickets: &handlers.TicketDeps{Jira: svc.Jira, Store: svc.Store, Config: cfg, Boards: svc.Boards},
+			Relay:   &handlers.RelayDeps{Enabled: cfg.RelayEnabled, Secret: cfg.WebhookSecret, Relay: svc.Relay}}),
 		APIKeys: cfg.APIKeys,
 		Logger:  log,
 		Enqueue: pool.Enqueue,

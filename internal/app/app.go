@@ -1,4 +1,7 @@
-package main
+// Package app wires the service together: it opens Table Storage, builds the Jira and Graph
+// clients, resolves the boards, and assembles the mail processor, the ingestion pieces and
+// the comment relay on top of them. The binary, its tests and the benchmark share it.
+package app
 
 import (
 	"context"
@@ -9,6 +12,7 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/mail2jira/mail2jira/handlers"
 	"github.com/mail2jira/mail2jira/internal/cli"
@@ -28,22 +32,29 @@ import (
 // handler 30 seconds to start listening.
 const startupTimeout = 20 * time.Second
 
-// service holds the adapters the functions use.
-type service struct {
-	store  *store.Store
-	jira   *jira.Client
-	graph  *graph.Client
-	boards map[string]jira.Board // by board key
-	mail   *mail.Processor
-	relay  *relay.Relayer
+// Service holds the adapters the functions use.
+type Service struct {
+	Store  *store.Store
+	Jira   *jira.Client
+	Graph  *graph.Client
+	Boards map[string]jira.Board // by board key
+	Mail   *mail.Processor
+	Relay  *relay.Relayer
 }
 
-// connect opens storage and Jira and resolves the configured boards, reporting every
-// problem it finds at once.
-func connect(ctx context.Context, cfg *config.Config, log *slog.Logger) (*service, error) {
+// Options let the benchmark and tests see or steer the adapters' HTTP traffic; the zero
+// value is what the service runs with.
+type Options struct {
+	StorageTransport  policy.Transporter // Table Storage requests, e.g. to count transactions
+	IdentityTransport policy.Transporter // Entra ID requests, e.g. trusting a test CA
+}
+
+// Connect opens storage and Jira, resolves the configured boards (naming every unusable one),
+// and builds the Graph client, the mail processor and the relay.
+func Connect(ctx context.Context, cfg *config.Config, log *slog.Logger, o Options) (*Service, error) {
 	ctx, cancel := context.WithTimeout(ctx, startupTimeout)
 	defer cancel()
-	st, err := openStore(ctx, cfg, log)
+	st, err := openStore(ctx, cfg, log, o.StorageTransport)
 	if err != nil {
 		return nil, err
 	}
@@ -56,11 +67,12 @@ func connect(ctx context.Context, cfg *config.Config, log *slog.Logger) (*servic
 		return nil, err
 	}
 	gc, err := graph.New(graph.Options{TenantID: cfg.TenantID, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
-		Certificate: []byte(cfg.ClientCertificate), AuthorityHost: cfg.AuthorityHost, BaseURL: cfg.GraphBaseURL, Logger: log})
+		Certificate: []byte(cfg.ClientCertificate), AuthorityHost: cfg.AuthorityHost, BaseURL: cfg.GraphBaseURL,
+		IdentityTransport: o.IdentityTransport, Logger: log})
 	if err != nil {
 		return nil, fmt.Errorf("graph: %w", err)
 	}
-	mc, err := mailConfig(cfg, boards)
+	mc, err := MailConfig(cfg, boards)
 	if err != nil {
 		return nil, err
 	}
@@ -69,12 +81,12 @@ func connect(ctx context.Context, cfg *config.Config, log *slog.Logger) (*servic
 	if err != nil {
 		return nil, fmt.Errorf("jira comment relay: %w", err)
 	}
-	return &service{store: st, jira: jc, graph: gc, boards: boards, mail: proc, relay: rl}, nil
+	return &Service{Store: st, Jira: jc, Graph: gc, Boards: boards, Mail: proc, Relay: rl}, nil
 }
 
-func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*store.Store, error) {
+func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger, tr policy.Transporter) (*store.Store, error) {
 	o := store.Options{ConnectionString: cfg.Storage.ConnectionString, AccountName: cfg.Storage.AccountName,
-		TableServiceURL: cfg.Storage.TableServiceURL, TablePrefix: cfg.Storage.TablePrefix, Logger: log}
+		TableServiceURL: cfg.Storage.TableServiceURL, TablePrefix: cfg.Storage.TablePrefix, Transport: tr, Logger: log}
 	if o.ConnectionString == "" {
 		cred, err := azidentity.NewDefaultAzureCredential(nil)
 		if err != nil {
@@ -114,8 +126,8 @@ func resolveBoards(ctx context.Context, jc *jira.Client, boards []config.Board) 
 	return out, errors.Join(problems...)
 }
 
-// mailConfig is what the mail processor needs from the settings and the resolved boards.
-func mailConfig(cfg *config.Config, boards map[string]jira.Board) (*mail.Config, error) {
+// MailConfig is what the mail processor needs from the settings and the resolved boards.
+func MailConfig(cfg *config.Config, boards map[string]jira.Board) (*mail.Config, error) {
 	tmpl := mail.DefaultReplyTemplate
 	if cfg.ReplyTemplateFile != "" {
 		var err error
@@ -139,70 +151,70 @@ func mailConfig(cfg *config.Config, boards map[string]jira.Board) (*mail.Config,
 	return mc, nil
 }
 
-// checks are the health probes of each dependency.
-func (s *service) checks() []handlers.Check {
+// Checks are the health probes of each dependency.
+func (s *Service) Checks() []handlers.Check {
 	return []handlers.Check{
 		{Name: "storage", Run: func(ctx context.Context) error {
-			_, err := s.store.Cursor(ctx, "health", "-", "-")
+			_, err := s.Store.Cursor(ctx, "health", "-", "-")
 			if errors.Is(err, errs.ErrNotFound) {
 				return nil // a point read that reached the table
 			}
 			return err
 		}},
 		{Name: "jira", Run: func(ctx context.Context) error {
-			_, err := s.jira.Myself(ctx)
+			_, err := s.Jira.Myself(ctx)
 			return err
 		}},
 		{Name: "graph", Run: func(ctx context.Context) error {
-			_, err := s.graph.AppRoles(ctx) // proves the credential gets a Graph token
+			_, err := s.Graph.AppRoles(ctx) // proves the credential gets a Graph token
 			return err
 		}},
 	}
 }
 
-// ingestion builds the ingestion pieces (notifications, lifecycle, renewal, sweep, checks)
+// Ingestion builds the ingestion pieces (notifications, lifecycle, renewal, sweep, checks)
 // shared by the functions and the operator commands.
-func (s *service) ingestion(cfg *config.Config, log *slog.Logger) (*handlers.Ingest, cli.Deps) {
-	idx := &ingest.SubscriptionIndex{Store: s.store}
-	sw := &ingest.Sweeper{Graph: s.graph, Store: s.store, Mailboxes: cfg.Mailboxes,
+func (s *Service) Ingestion(cfg *config.Config, log *slog.Logger) (*handlers.Ingest, cli.Deps) {
+	idx := &ingest.SubscriptionIndex{Store: s.Store}
+	sw := &ingest.Sweeper{Graph: s.Graph, Store: s.Store, Mailboxes: cfg.Mailboxes,
 		LookbackDays: cfg.SweepLookbackDays, Budget: cfg.SweepBudget, Log: log}
-	rn := &ingest.Renewer{Graph: s.graph, Store: s.store, Index: idx, Mailboxes: cfg.Mailboxes,
+	rn := &ingest.Renewer{Graph: s.Graph, Store: s.Store, Index: idx, Mailboxes: cfg.Mailboxes,
 		BaseURL: cfg.PublicBaseURL, Margin: cfg.RenewMargin, Enabled: cfg.SubscriptionsEnabled, Log: log}
 	boards := map[string]string{}
 	for _, b := range cfg.Boards {
 		boards[b.Key] = b.Name
 	}
-	chk := &ingest.Checker{Graph: s.graph, Jira: cli.JiraChecks(s.jira), Mailboxes: cfg.Mailboxes, Boards: boards,
-		CertificateExpiry: s.graph.CertificateExpiry,
+	chk := &ingest.Checker{Graph: s.Graph, Jira: cli.JiraChecks(s.Jira), Mailboxes: cfg.Mailboxes, Boards: boards,
+		CertificateExpiry: s.Graph.CertificateExpiry,
 		Relay:             func() (bool, string) { return relay.Configured(cfg) },
 		Storage: func(ctx context.Context) error {
-			_, err := s.store.Subscriptions(ctx)
+			_, err := s.Store.Subscriptions(ctx)
 			return err
 		}}
 	in := &handlers.Ingest{
 		Notifications: &ingest.Notifications{Index: idx, Log: log},
 		Lifecycle:     &ingest.Lifecycle{Index: idx, Renewer: rn, Sweeper: sw, Log: log},
-		Renewer:       rn, Sweeper: sw, Checker: chk, Store: s.store, RetentionDays: cfg.RetentionDays,
+		Renewer:       rn, Sweeper: sw, Checker: chk, Store: s.Store, RetentionDays: cfg.RetentionDays,
 		AfterSweep: func(ctx context.Context) error {
 			if !cfg.RelayEnabled {
 				return nil
 			}
-			rep, err := s.relay.Pending(ctx)
+			rep, err := s.Relay.Pending(ctx)
 			log.Info("relay safety net", "issues", rep.Issues, "comments", rep.Comments, "relayed", rep.Relayed, "failed", rep.Failed)
 			return err
 		},
 	}
-	return in, cli.Deps{Sweeper: sw, Renewer: rn, Checker: chk, Store: s.store, Deliver: s.processNow}
+	return in, cli.Deps{Sweeper: sw, Renewer: rn, Checker: chk, Store: s.Store, Deliver: s.processNow}
 }
 
 // processNow is how an operator's `sweep` hands over what it finds: processed right here,
 // one by one, carrying on past failures (the ledger records them; a later sweep retries
 // transient ones, since MaxDequeue stays unknown).
-func (s *service) processNow(ctx context.Context, msgs []ingest.QueueMessage) error {
+func (s *Service) processNow(ctx context.Context, msgs []ingest.QueueMessage) error {
 	var failed []error
 	for _, m := range msgs {
 		ref := mail.Ref{Mailbox: m.Mailbox, Folder: m.Folder, MessageID: m.MessageID, DequeueCount: 1}
-		if _, err := s.mail.Process(ctx, ref); err != nil {
+		if _, err := s.Mail.Process(ctx, ref); err != nil {
 			failed = append(failed, fmt.Errorf("%s: %w", m.MessageID, err))
 		}
 	}

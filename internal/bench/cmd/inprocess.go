@@ -9,14 +9,11 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/mail2jira/mail2jira/internal/app"
 	"github.com/mail2jira/mail2jira/internal/bench"
 	"github.com/mail2jira/mail2jira/internal/config"
-	"github.com/mail2jira/mail2jira/internal/graph"
-	"github.com/mail2jira/mail2jira/internal/jira"
 	"github.com/mail2jira/mail2jira/internal/mail"
-	"github.com/mail2jira/mail2jira/internal/mail/mailstore"
 	"github.com/mail2jira/mail2jira/internal/sandbox"
-	"github.com/mail2jira/mail2jira/internal/store"
 )
 
 // countingTransport counts the HTTP requests the Table Storage SDK sends: one per table
@@ -65,8 +62,7 @@ func (g *timedGraph) Send(ctx context.Context, mailbox, id string) error {
 }
 
 // inproc is the real processor with the real Graph, Jira and Table Storage adapters, wired
-// as the service's wire.go wires them (which lives in package main at the root and cannot
-// be called from here), around timing and counting wrappers.
+// by internal/app as the service wires them, around timing and counting wrappers.
 type inproc struct {
 	sb      *sandbox.Sandbox
 	proc    *mail.Processor
@@ -77,55 +73,21 @@ type inproc struct {
 
 func (e *env) newInproc(ctx context.Context, sb *sandbox.Sandbox) (*inproc, error) {
 	vars := sb.ServiceEnv()
+	vars["TABLE_PREFIX"] = "bench"
 	cfg, err := config.Load(ctx, func(k string) string { return vars[k] }, nil)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
 	ct := &countingTransport{next: &http.Client{}}
-	st, err := store.Open(ctx, store.Options{ConnectionString: cfg.Storage.ConnectionString, TablePrefix: "bench", Transport: ct, Logger: e.log})
-	if err != nil {
-		return nil, fmt.Errorf("store: %w", err)
-	}
-	jc, err := jira.New(jira.Config{SiteURL: cfg.JiraURL, Email: cfg.JiraUser, APIToken: cfg.JiraToken, Cache: st, Logger: e.log})
-	if err != nil {
-		return nil, fmt.Errorf("jira: %w", err)
-	}
-	gc, err := graph.New(graph.Options{TenantID: cfg.TenantID, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
-		AuthorityHost: cfg.AuthorityHost, BaseURL: cfg.GraphBaseURL, IdentityTransport: e.ca.Client(), Logger: e.log})
-	if err != nil {
-		return nil, fmt.Errorf("graph: %w", err)
-	}
-	mc, err := mailConfig(ctx, cfg, jc)
+	svc, err := app.Connect(ctx, cfg, e.log, app.Options{StorageTransport: ct, IdentityTransport: e.ca.Client()})
 	if err != nil {
 		return nil, err
 	}
-	ip := &inproc{sb: sb, store: &timedStore{Store: mailstore.New(st, 0)}, graph: &timedGraph{Graph: gc}, storage: ct}
-	ip.proc = &mail.Processor{Config: mc, Graph: ip.graph, Jira: jc, Store: ip.store, Log: e.log}
+	ip := &inproc{sb: sb, store: &timedStore{Store: svc.Mail.Store}, graph: &timedGraph{Graph: svc.Mail.Graph}, storage: ct}
+	p := *svc.Mail
+	p.Graph, p.Store = ip.graph, ip.store
+	ip.proc = &p
 	return ip, nil
-}
-
-// mailConfig follows wire.go's mailConfig: the settings the processor needs, with each
-// mailbox's board resolved in Jira.
-func mailConfig(ctx context.Context, cfg *config.Config, jc *jira.Client) (*mail.Config, error) {
-	mc := &mail.Config{
-		Mailboxes: cfg.Mailboxes, Routes: map[string]mail.Route{}, Labels: cfg.Labels,
-		Blacklist: cfg.Blacklist, WhitelistDomains: cfg.WhitelistedDomains,
-		MaxNewTicketsPerHour: cfg.MaxNewTicketsPerHour, MaxAttachmentBytes: cfg.MaxAttachmentBytes,
-		SiteURL: cfg.JiraURL, ClientAppURL: cfg.TicketClientApp, ReplyTemplate: mail.DefaultReplyTemplate,
-		PriorityHigh: cfg.PriorityHigh, PriorityLow: cfg.PriorityLow,
-	}
-	boards := map[string]jira.Board{}
-	for _, b := range cfg.Boards {
-		jb, err := jc.BoardByName(ctx, b.Name)
-		if err != nil {
-			return nil, fmt.Errorf("board %q: %w", b.Name, err)
-		}
-		boards[b.Key] = jb
-	}
-	for mbox, r := range cfg.Routes {
-		mc.Routes[mbox] = mail.Route{ProjectKey: boards[r.Board].Project.Key, IssueType: cfg.TicketType, Category: r.Category}
-	}
-	return mc, nil
 }
 
 // timing is one processed mail: when each point was reached after the dequeue, and what
