@@ -29,13 +29,11 @@ func (e *Emulator) handleAddAttachments(w http.ResponseWriter, r *http.Request, 
 		return
 	}
 	base := e.base(r)
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	is := e.issueLocked(r.PathValue("key"))
-	if is == nil || !caller.has(PermBrowseProjects) {
-		writeIssueNotFound(w)
+	is := e.lockVisibleIssue(w, r, caller)
+	if is == nil {
 		return
 	}
+	defer e.mu.Unlock()
 	if !caller.has(PermCreateAttachments) {
 		writeErrors(w, http.StatusForbidden, []string{"You do not have permission to create attachments for this issue."}, nil)
 		return

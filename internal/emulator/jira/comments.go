@@ -94,13 +94,11 @@ func (e *Emulator) handleAddComment(w http.ResponseWriter, r *http.Request, call
 		return
 	}
 	base := e.base(r)
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	is := e.issueLocked(r.PathValue("key"))
-	if is == nil || !caller.has(PermBrowseProjects) {
-		writeIssueNotFound(w)
+	is := e.lockVisibleIssue(w, r, caller)
+	if is == nil {
 		return
 	}
+	defer e.mu.Unlock()
 	if !caller.has(PermAddComments) {
 		writeErrors(w, http.StatusForbidden, []string{"You do not have the permission to comment on this issue."}, nil)
 		return
@@ -214,13 +212,11 @@ func (e *Emulator) handleGetComments(w http.ResponseWriter, r *http.Request, cal
 		return
 	}
 	base := e.base(r)
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	is := e.issueLocked(r.PathValue("key"))
-	if is == nil || !caller.has(PermBrowseProjects) {
-		writeIssueNotFound(w)
+	is := e.lockVisibleIssue(w, r, caller)
+	if is == nil {
 		return
 	}
+	defer e.mu.Unlock()
 	page := e.commentPageLocked(base, is, caller, splitList(q.Get("expand")), startAt, maxResults)
 	if strings.HasPrefix(orderBy, "-") {
 		list := page["comments"].([]any)
@@ -250,13 +246,11 @@ func (e *Emulator) commentByIDLocked(id string) *comment {
 // handleGetComment implements GET /rest/api/3/issue/{issueIdOrKey}/comment/{id}.
 func (e *Emulator) handleGetComment(w http.ResponseWriter, r *http.Request, caller *User) {
 	base := e.base(r)
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	is := e.issueLocked(r.PathValue("key"))
-	if is == nil || !caller.has(PermBrowseProjects) {
-		writeIssueNotFound(w)
+	is := e.lockVisibleIssue(w, r, caller)
+	if is == nil {
 		return
 	}
+	defer e.mu.Unlock()
 	c := e.commentLocked(is, r.PathValue("id"))
 	if c == nil || !c.canSee(caller) {
 		writeErrors(w, http.StatusNotFound, []string{"Can not find a comment for the id: " + r.PathValue("id") + "."}, nil)

@@ -245,13 +245,11 @@ func setProp(keys *[]string, props *map[string]json.RawMessage, key string, valu
 
 func (e *Emulator) handleGetIssue(w http.ResponseWriter, r *http.Request, caller *User) {
 	base := e.base(r)
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	is := e.issueLocked(r.PathValue("key"))
-	if is == nil || !caller.has(PermBrowseProjects) {
-		writeIssueNotFound(w)
+	is := e.lockVisibleIssue(w, r, caller)
+	if is == nil {
 		return
 	}
+	defer e.mu.Unlock()
 	sel := parseFieldSelection(r.URL.Query().Get("fields"), true)
 	expand := splitList(r.URL.Query().Get("expand"))
 	out := e.issueJSONLocked(base, is, sel, expand, caller)

@@ -3,6 +3,7 @@ package jiraemu
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -390,6 +391,20 @@ func (e *Emulator) filterLocked(id string) *filter {
 		}
 	}
 	return nil
+}
+
+// lockVisibleIssue takes the emulator's lock and returns the issue the path names when the
+// caller may browse it; otherwise it answers 404 (Jira does not reveal issues one cannot see),
+// releases the lock and returns nil. A caller that gets an issue must unlock.
+func (e *Emulator) lockVisibleIssue(w http.ResponseWriter, r *http.Request, caller *User) *issue {
+	e.mu.Lock()
+	is := e.issueLocked(r.PathValue("key"))
+	if is == nil || !caller.has(PermBrowseProjects) {
+		e.mu.Unlock()
+		writeIssueNotFound(w)
+		return nil
+	}
+	return is
 }
 
 func (e *Emulator) issueLocked(keyOrID string) *issue {

@@ -25,13 +25,11 @@ func (e *Emulator) handleAddWatcher(w http.ResponseWriter, r *http.Request, call
 			accountID = caller.AccountID
 		}
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	is := e.issueLocked(r.PathValue("key"))
-	if is == nil || !caller.has(PermBrowseProjects) {
-		writeIssueNotFound(w)
+	is := e.lockVisibleIssue(w, r, caller)
+	if is == nil {
 		return
 	}
+	defer e.mu.Unlock()
 	if accountID != caller.AccountID && !caller.has(PermManageWatchers) {
 		writeErrors(w, http.StatusForbidden, []string{"User '" + caller.AccountID + "' is not allowed to add watchers to issue '" + is.key + "'"}, nil)
 		return
@@ -48,13 +46,11 @@ func (e *Emulator) handleAddWatcher(w http.ResponseWriter, r *http.Request, call
 // handleGetWatchers implements GET /rest/api/3/issue/{issueIdOrKey}/watchers (Watchers schema).
 func (e *Emulator) handleGetWatchers(w http.ResponseWriter, r *http.Request, caller *User) {
 	base := e.base(r)
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	is := e.issueLocked(r.PathValue("key"))
-	if is == nil || !caller.has(PermBrowseProjects) {
-		writeIssueNotFound(w)
+	is := e.lockVisibleIssue(w, r, caller)
+	if is == nil {
 		return
 	}
+	defer e.mu.Unlock()
 	list := make([]any, 0, len(is.watchers))
 	for _, id := range is.watchers {
 		if u := e.userLocked(id); u != nil {
@@ -76,13 +72,11 @@ func (e *Emulator) handleDeleteWatcher(w http.ResponseWriter, r *http.Request, c
 		writeErrors(w, http.StatusBadRequest, []string{"The accountId query parameter is required."}, nil)
 		return
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	is := e.issueLocked(r.PathValue("key"))
-	if is == nil || !caller.has(PermBrowseProjects) {
-		writeIssueNotFound(w)
+	is := e.lockVisibleIssue(w, r, caller)
+	if is == nil {
 		return
 	}
+	defer e.mu.Unlock()
 	if accountID != caller.AccountID && !caller.has(PermManageWatchers) {
 		writeErrors(w, http.StatusForbidden, []string{"You do not have the permission to manage the watcher list."}, nil)
 		return
@@ -96,13 +90,11 @@ func (e *Emulator) handleDeleteWatcher(w http.ResponseWriter, r *http.Request, c
 
 func (e *Emulator) handleIssuePropertyKeys(w http.ResponseWriter, r *http.Request, caller *User) {
 	base := e.base(r)
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	is := e.issueLocked(r.PathValue("key"))
-	if is == nil || !caller.has(PermBrowseProjects) {
-		writeIssueNotFound(w)
+	is := e.lockVisibleIssue(w, r, caller)
+	if is == nil {
 		return
 	}
+	defer e.mu.Unlock()
 	keys := make([]any, 0, len(is.propKeys))
 	for _, k := range is.propKeys {
 		keys = append(keys, map[string]any{"key": k, "self": base + "/rest/api/3/issue/" + strconv.Itoa(is.id) + "/properties/" + k})
@@ -124,13 +116,11 @@ func (e *Emulator) handleIssueProperty(w http.ResponseWriter, r *http.Request, c
 		}
 		body = raw
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	is := e.issueLocked(r.PathValue("key"))
-	if is == nil || !caller.has(PermBrowseProjects) {
-		writeIssueNotFound(w)
+	is := e.lockVisibleIssue(w, r, caller)
+	if is == nil {
 		return
 	}
+	defer e.mu.Unlock()
 	key := r.PathValue("prop")
 	switch r.Method {
 	case http.MethodPut:
